@@ -1,0 +1,21 @@
+"""Named errors with messages a user can act on.
+
+Logic raises these; ``components.ui`` turns them into ``gr.Error`` messages.
+They are all ``ValueError`` subclasses so plain callers can catch one type.
+"""
+
+
+class LensError(ValueError):
+    """Base class: the message is shown to the user as it is."""
+
+
+class ModelUnavailable(LensError):
+    """A model cannot be loaded here (not packaged, no network, bad files)."""
+
+
+class CorpusError(LensError):
+    """A corpus, query file or label file cannot be used; says where and why."""
+
+
+class InstructionError(LensError):
+    """An instruction or template cannot be applied."""
