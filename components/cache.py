@@ -1,0 +1,110 @@
+"""A bounded, thread-safe cache of embeddings keyed by what made them.
+
+A vector is stored under (model key, pooling mode, prompt, text): change any
+of these and it is a different entry, so an edited instruction can never be
+served a stale vector. Keys are 16-byte BLAKE2 digests of those parts (long
+texts cost no key memory); the budget counts vector bytes plus a fixed
+overhead per entry, and the least recently used entries go first. One cache
+is shared by every session of the app.
+
+``embed_cached`` encodes only the texts that are missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from typing import Callable, Sequence
+
+import numpy as np
+
+from components.encoder import Encoder
+
+ENTRY_OVERHEAD = 200  # bytes per entry for the key, the OrderedDict node and the array header
+DEFAULT_BUDGET = 512 * 1024 * 1024
+
+
+def entry_key(model_key: str, include_prompt: bool, prompt: str, text: str) -> bytes:
+    """The cache key of one embedding; an empty prompt ignores the pooling mode."""
+    pooled = "1" if include_prompt or not prompt else "0"
+    h = hashlib.blake2b(digest_size=16)
+    for part in (model_key, pooled, prompt, text):
+        data = part.encode("utf-8", "surrogatepass")
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.digest()
+
+
+class EmbeddingCache:
+    """LRU map from ``entry_key`` to a ``float32 [dim]`` vector, under a byte budget."""
+
+    def __init__(self, budget_bytes: int = DEFAULT_BUDGET) -> None:
+        self.budget = budget_bytes
+        self._data: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def nbytes(self) -> int:
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def get(self, key: bytes) -> np.ndarray | None:
+        with self._lock:
+            vec = self._data.get(key)
+            if vec is None:
+                self.misses += 1
+                return None
+            self._data.move_to_end(key)
+            self.hits += 1
+            return vec
+
+    def put(self, key: bytes, vec: np.ndarray) -> None:
+        vec = np.array(vec, dtype=np.float32, copy=True)
+        vec.setflags(write=False)  # a cached vector is shared: nobody may change it
+        size = vec.nbytes + ENTRY_OVERHEAD
+        with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self._bytes -= old.nbytes + ENTRY_OVERHEAD
+            if size > self.budget:
+                return
+            self._data[key] = vec
+            self._bytes += size
+            while self._bytes > self.budget:
+                _, dropped = self._data.popitem(last=False)
+                self._bytes -= dropped.nbytes + ENTRY_OVERHEAD
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self._bytes = 0
+
+
+def embed_cached(encoder: Encoder, cache: EmbeddingCache, texts: Sequence[str], prompt: str,
+                 include_prompt: bool, progress: Callable[[float, str], None] | None = None) -> np.ndarray:
+    """Embeddings of ``texts`` (``float32 [n, dim]``), encoding only cache misses."""
+    keys = [entry_key(encoder.key, include_prompt, prompt, t) for t in texts]
+    found = [cache.get(k) for k in keys]
+    missing = sorted({i for i, v in enumerate(found) if v is None}, key=lambda i: i)
+    # encode each distinct missing text once
+    first: dict[bytes, int] = {}
+    for i in missing:
+        first.setdefault(keys[i], i)
+    if first:
+        order = list(first.values())
+        vecs = encoder.encode([texts[i] for i in order], prompt, include_prompt, progress)
+        for i, vec in zip(order, vecs):
+            cache.put(keys[i], vec)
+            found[i] = vec
+        for i in missing:
+            if found[i] is None:
+                found[i] = found[first[keys[i]]]
+    if not texts:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.stack(found).astype(np.float32, copy=False)

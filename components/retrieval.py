@@ -1,0 +1,80 @@
+"""Rank a corpus for a query and compare two rankings.
+
+Scores are cosine similarities (rows are unit vectors, so a dot product).
+Ties are broken by document id, as trec_eval does, so a ranking is a pure
+function of its inputs. ``compare`` lines up the instructed ranking with the
+baseline ranking of the same model and says how far each document moved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """``order``: doc indices best first; ``scores``/``ranks`` are per doc index (ranks 1-based)."""
+
+    order: np.ndarray
+    scores: np.ndarray
+    ranks: np.ndarray
+
+
+def rank(query: np.ndarray, docs: np.ndarray, ids: list[str]) -> Ranking:
+    """Rank ``docs`` (``[n, dim]``) by cosine to ``query`` (``[dim]``); ties by id."""
+    if docs.shape[0] != len(ids):
+        raise ValueError(f"{docs.shape[0]} vectors but {len(ids)} ids")
+    scores = (docs @ query).astype(np.float64)
+    # lexsort: last key is primary -> score descending, then id ascending
+    id_rank = np.argsort(np.argsort(np.array(ids, dtype=object), kind="stable"), kind="stable")
+    order = np.lexsort((id_rank, -scores))
+    ranks = np.empty(len(ids), dtype=np.int64)
+    ranks[order] = np.arange(1, len(ids) + 1)
+    return Ranking(order=order, scores=scores, ranks=ranks)
+
+
+@dataclass(frozen=True)
+class RankRow:
+    doc_index: int
+    doc_id: str
+    rank: int
+    score: float
+    other_rank: int
+    other_score: float
+    relevance: int
+
+    @property
+    def movement(self) -> int:
+        """Places gained against the other ranking (positive = moved up)."""
+        return self.other_rank - self.rank
+
+
+def movement_label(row: RankRow, k: int) -> str:
+    """'▲3', '▼2', '=' or 'new in top-k' (entered the top k from below it)."""
+    if row.rank <= k < row.other_rank:
+        return f"new in top {k}"
+    if row.movement > 0:
+        return f"▲{row.movement}"
+    if row.movement < 0:
+        return f"▼{-row.movement}"
+    return "="
+
+
+def top_rows(ranking: Ranking, other: Ranking, ids: list[str], k: int,
+             relevant: dict[str, int] | None = None) -> list[RankRow]:
+    """The top ``k`` of ``ranking``, each with its place in ``other``."""
+    relevant = relevant or {}
+    rows = []
+    for i in ranking.order[:k]:
+        i = int(i)
+        rows.append(RankRow(i, ids[i], int(ranking.ranks[i]), float(ranking.scores[i]),
+                            int(other.ranks[i]), float(other.scores[i]), int(relevant.get(ids[i], 0))))
+    return rows
+
+
+def run_dict(ranking: Ranking, ids: list[str], k: int | None = None) -> dict[str, float]:
+    """A ``{doc_id: score}`` run of the top ``k`` (all when None), for IR metric libraries."""
+    chosen = ranking.order if k is None else ranking.order[:k]
+    return {ids[int(i)]: float(ranking.scores[int(i)]) for i in chosen}

@@ -1,0 +1,150 @@
+"""Task presets: what a person wants the embedding to do, as data.
+
+A ``TaskPreset`` describes one retrieval task in words a student follows,
+names the sample corpus that shows it, and gives default query and document
+instructions for each instruction family (see ``components.models``):
+INSTRUCTOR's "Represent the {domain} {text type} for {objective}:", E5's
+prefixes, e5-instruct's task sentence, BGE's query instruction. Models that
+were never trained with instructions ("none") get INSTRUCTOR-style sentences
+so their (lack of) reaction can be seen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from components.models import FAMILIES, ModelPreset
+
+
+@dataclass(frozen=True)
+class Instructions:
+    query: str
+    document: str
+
+
+@dataclass(frozen=True)
+class TaskPreset:
+    key: str
+    label: str
+    description: str
+    corpus: str
+    symmetric: bool
+    defaults: dict[str, Instructions]
+
+    def instructions_for(self, model: ModelPreset) -> Instructions:
+        """The model family's documented default instructions for this task."""
+        return self.defaults[model.family]
+
+    def validate(self) -> None:
+        missing = [f for f in FAMILIES if f not in self.defaults]
+        if missing:
+            raise ValueError(f"task {self.key}: no default instructions for {missing}")
+        if not self.description or not self.corpus:
+            raise ValueError(f"task {self.key}: description and corpus are required")
+
+
+def _ins(query: str, document: str) -> Instructions:
+    return Instructions(query, document)
+
+
+BGE_QUERY = "Represent this sentence for searching relevant passages: "
+
+TASKS: tuple[TaskPreset, ...] = (
+    TaskPreset(
+        key="similar", label="Similar questions (symmetric)", corpus="perlfaq_questions", symmetric=True,
+        description="Find questions that ask the same thing in other words. Both sides are the same "
+        "kind of text, so the same instruction goes on both (a symmetric task).",
+        defaults={
+            "instructor": _ins("Represent the Perl question for retrieving duplicate questions: ",
+                               "Represent the Perl question for retrieving duplicate questions: "),
+            "none": _ins("Represent the Perl question for retrieving duplicate questions: ",
+                         "Represent the Perl question for retrieving duplicate questions: "),
+            "e5": _ins("query: ", "query: "),
+            "e5-instruct": _ins("Given a Perl programming question, retrieve questions that are "
+                                "semantically equivalent to it", ""),
+            "bge": _ins("", ""),
+        },
+    ),
+    TaskPreset(
+        key="qa", label="Question → answer passage (QA)", corpus="python_faq_qa", symmetric=False,
+        description="A short question looks for the passage that answers it. Question and answer "
+        "are different kinds of text, so each side gets its own instruction (an asymmetric task).",
+        defaults={
+            "instructor": _ins("Represent the Python question for retrieving supporting answers: ",
+                               "Represent the Python answer for retrieval: "),
+            "none": _ins("Represent the Python question for retrieving supporting answers: ",
+                         "Represent the Python answer for retrieval: "),
+            "e5": _ins("query: ", "passage: "),
+            "e5-instruct": _ins("Given a question about Python, retrieve the passage that answers it", ""),
+            "bge": _ins(BGE_QUERY, ""),
+        },
+    ),
+    TaskPreset(
+        key="faq", label="FAQ matching (question → FAQ entry)", corpus="debian_faq", symmetric=False,
+        description="A user's question, in their own words, should find the FAQ entry (its question "
+        "and answer) that covers it.",
+        defaults={
+            "instructor": _ins("Represent the Debian user question for retrieving the matching FAQ entry: ",
+                               "Represent the Debian FAQ entry for retrieval: "),
+            "none": _ins("Represent the Debian user question for retrieving the matching FAQ entry: ",
+                         "Represent the Debian FAQ entry for retrieval: "),
+            "e5": _ins("query: ", "passage: "),
+            "e5-instruct": _ins("Given a user question about Debian, retrieve the FAQ entry that answers it", ""),
+            "bge": _ins(BGE_QUERY, ""),
+        },
+    ),
+    TaskPreset(
+        key="docsim", label="Document → similar documents", corpus="lee_news", symmetric=True,
+        description="A whole article looks for articles on the same story or topic. Long text on "
+        "both sides; the instruction says what 'similar' should mean.",
+        defaults={
+            "instructor": _ins("Represent the news article for retrieving similar articles: ",
+                               "Represent the news article for retrieving similar articles: "),
+            "none": _ins("Represent the news article for retrieving similar articles: ",
+                         "Represent the news article for retrieving similar articles: "),
+            "e5": _ins("query: ", "query: "),
+            "e5-instruct": _ins("Given a news article, retrieve news articles about the same topic", ""),
+            "bge": _ins("", ""),
+        },
+    ),
+    TaskPreset(
+        key="code", label="Natural language → code", corpus="python_stdlib_code", symmetric=False,
+        description="A description in English looks for the Python function that does it: two "
+        "different languages, where instructions can help the model bridge the gap.",
+        defaults={
+            "instructor": _ins("Represent the description for retrieving Python functions: ",
+                               "Represent the Python function for retrieval: "),
+            "none": _ins("Represent the description for retrieving Python functions: ",
+                         "Represent the Python function for retrieval: "),
+            "e5": _ins("query: ", "passage: "),
+            "e5-instruct": _ins("Given a description of what a function does, retrieve the Python "
+                                "function that does it", ""),
+            "bge": _ins(BGE_QUERY, ""),
+        },
+    ),
+)
+
+
+def _build_index(tasks: tuple[TaskPreset, ...]) -> dict[str, TaskPreset]:
+    index: dict[str, TaskPreset] = {}
+    for task in tasks:
+        task.validate()
+        if task.key in index:
+            raise ValueError(f"duplicate task key {task.key!r}")
+        index[task.key] = task
+    return index
+
+
+_INDEX = _build_index(TASKS)
+DEFAULT_TASK = "qa"
+
+
+def get_task(key: str) -> TaskPreset:
+    try:
+        return _INDEX[key]
+    except KeyError:
+        raise ValueError(f"unknown task {key!r}; known: {', '.join(_INDEX)}") from None
+
+
+def task_choices() -> list[tuple[str, str]]:
+    return [(t.label, t.key) for t in TASKS]
