@@ -11,9 +11,10 @@ other shapes lives in ``components.uploads``.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from components.errors import CorpusError
@@ -64,6 +65,17 @@ class Corpus:
     def labeled_queries(self) -> list[LabeledQuery]:
         """Queries that have at least one relevant document."""
         return [q for q in self.queries if q.relevant]
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A digest of the documents (ids and texts): equal content, equal fingerprint."""
+        h = hashlib.blake2b(digest_size=16)
+        for d in self.documents:
+            for part in (d.id, d.text):
+                data = part.encode("utf-8", "surrogatepass")
+                h.update(len(data).to_bytes(8, "little"))
+                h.update(data)
+        return h.hexdigest()
 
     def example_queries(self) -> list[str]:
         return [q.text for q in self.queries if q.example] or [q.text for q in self.queries[:10]]

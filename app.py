@@ -1,0 +1,16 @@
+"""Instruction Lens: serve the app (``python app.py``).
+
+The page is served at once; models load and UMAP compiles in a background
+thread (components.warmup), and the page says so while it happens.
+"""
+
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(os.path.expanduser("~"), ".cache", "instruction-lens", "numba"))
+
+from components.server import main  # noqa: E402  (environment first, then imports)
+
+if __name__ == "__main__":
+    main()

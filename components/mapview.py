@@ -1,0 +1,139 @@
+"""The map of how instructions move vectors: data in, ``go.Figure`` out.
+
+``map_data`` places an ``Exploration`` into the stable frame of its model and
+corpus (``components.projection``); ``map_figure`` draws it: grey hollow
+points where documents sit with no instruction, blue points where the
+instructions put them, a thin line between the two, the query's own move as
+a bold red arrow-like line, the instructed top-k ringed in orange and
+labelled relevant documents starred. Hover text is escaped and cut short, so
+corpus text can never become markup. ``message_figure`` stands in for a map
+that cannot be drawn, with the reason.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import numpy as np
+
+from components.engine import Exploration
+from components.projection import FrameCache
+
+CAPTION = ("Each grey ring is a document with no instruction; the blue dot joined to it is the same "
+           "document with the instructions. The red line is the query's move. Orange rings: the "
+           "instructed top {k}; stars: labelled relevant documents.")
+
+
+@dataclass(frozen=True)
+class MapData:
+    """Positions ``[n_docs, 2]`` / ``[2]`` and what to label them with."""
+
+    method: str
+    base_xy: np.ndarray
+    xy: np.ndarray
+    base_query_xy: np.ndarray
+    query_xy: np.ndarray
+    hover: tuple[str, ...]
+    top: tuple[int, ...]
+    relevant: tuple[int, ...]
+    query_text: str
+    mean_doc_cosine: float
+    query_cosine: float
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return html.escape(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def map_data(ex: Exploration, frames: FrameCache, k: int = 10) -> MapData:
+    """Place documents and query of ``ex`` in the frame of (model, corpus)."""
+    model_key = ex.setting.model_key
+    frame = frames.frame((model_key, ex.corpus.fingerprint), ex.base_docs)
+    doc_prompt = ex.setting.prompt("document")
+    if doc_prompt:
+        xy = frames.placed((model_key, ex.corpus.fingerprint, doc_prompt, ex.setting.include_prompt),
+                           frame, ex.docs)
+    else:
+        xy = frame.base_xy  # no document instruction: documents do not move
+    q_xy = frame.place(np.stack([ex.base_query, ex.query]))
+    ids = ex.corpus.ids
+    hover = tuple(
+        f"<b>{html.escape(d.id)}</b> · rank {int(ex.instructed.ranks[i])} with, "
+        f"{int(ex.baseline.ranks[i])} without<br>{_short(d.title + ' ' + d.text if d.title else d.text)}"
+        for i, d in enumerate(ex.corpus.documents))
+    relevant = tuple(i for i, doc_id in enumerate(ids) if ex.relevant.get(doc_id, 0) > 0)
+    return MapData(
+        method=frame.method, base_xy=frame.base_xy, xy=xy, base_query_xy=q_xy[0], query_xy=q_xy[1],
+        hover=hover, top=tuple(int(i) for i in ex.instructed.order[:k]), relevant=relevant,
+        query_text=_short(ex.query_text, 120),
+        mean_doc_cosine=float(np.mean(np.sum(ex.docs * ex.base_docs, axis=1))),
+        query_cosine=float(ex.query @ ex.base_query),
+    )
+
+
+def _segments(a: np.ndarray, b: np.ndarray) -> tuple[list, list]:
+    xs: list = []
+    ys: list = []
+    for (x0, y0), (x1, y1) in zip(a, b):
+        xs += [x0, x1, None]
+        ys += [y0, y1, None]
+    return xs, ys
+
+
+def map_figure(data: MapData, k: int = 10):
+    """The map as a plotly figure (traces named for the legend)."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    lx, ly = _segments(data.base_xy, data.xy)
+    fig.add_trace(go.Scatter(x=lx, y=ly, mode="lines", name="document moves",
+                             line=dict(color="rgba(120,120,120,0.45)", width=1), hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=data.base_xy[:, 0], y=data.base_xy[:, 1], mode="markers",
+                             name="documents, no instruction", text=list(data.hover), hoverinfo="text",
+                             marker=dict(size=7, color="rgba(0,0,0,0)", line=dict(color="#888", width=1))))
+    fig.add_trace(go.Scatter(x=data.xy[:, 0], y=data.xy[:, 1], mode="markers",
+                             name="documents, with instructions", text=list(data.hover), hoverinfo="text",
+                             marker=dict(size=6, color="#1f77b4")))
+    top = list(data.top)
+    fig.add_trace(go.Scatter(x=data.xy[top, 0], y=data.xy[top, 1], mode="markers",
+                             name=f"top {k} with instructions", text=[data.hover[i] for i in top],
+                             hoverinfo="text", marker=dict(size=13, color="rgba(0,0,0,0)",
+                                                           line=dict(color="#ff7f0e", width=2))))
+    if data.relevant:
+        rel = list(data.relevant)
+        fig.add_trace(go.Scatter(x=data.xy[rel, 0], y=data.xy[rel, 1], mode="markers",
+                                 name="relevant (labelled)", text=[data.hover[i] for i in rel],
+                                 hoverinfo="text", marker=dict(size=14, symbol="star", color="#2ca02c")))
+    q0, q1 = data.base_query_xy, data.query_xy
+    fig.add_trace(go.Scatter(x=[q0[0], q1[0]], y=[q0[1], q1[1]], mode="lines", name="query move",
+                             line=dict(color="#d62728", width=4), hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=[q0[0]], y=[q0[1]], mode="markers", name="query, no instruction",
+                             text=[f"query, no instruction<br>{data.query_text}"], hoverinfo="text",
+                             marker=dict(size=14, symbol="diamond-open", color="#d62728", line=dict(width=2))))
+    fig.add_trace(go.Scatter(x=[q1[0]], y=[q1[1]], mode="markers", name="query, with instructions",
+                             text=[f"query, with instructions<br>{data.query_text}"], hoverinfo="text",
+                             marker=dict(size=14, symbol="diamond", color="#d62728")))
+    how = "UMAP fitted on the vectors with no instruction" if data.method == "umap" else \
+        "first two principal components (too few documents for UMAP)"
+    fig.update_layout(
+        title=dict(text=f"Map: {how}. Mean cosine of a document to itself without instruction: "
+                        f"{data.mean_doc_cosine:.3f}; query: {data.query_cosine:.3f}", font=dict(size=12)),
+        margin=dict(l=10, r=10, t=40, b=10), height=520, template="plotly_white",
+        legend=dict(orientation="h", yanchor="top", y=-0.02, x=0),
+        xaxis=dict(showticklabels=False, zeroline=False), yaxis=dict(showticklabels=False, zeroline=False),
+    )
+    return fig
+
+
+def message_figure(message: str):
+    """A blank figure that shows ``message`` where the map would be."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    fig.add_annotation(text=html.escape(message), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+                       font=dict(size=14))
+    fig.update_layout(xaxis=dict(visible=False), yaxis=dict(visible=False), height=520,
+                      template="plotly_white", margin=dict(l=10, r=10, t=10, b=10))
+    return fig

@@ -1,0 +1,36 @@
+"""The app's teaching prose, in one place (Markdown strings)."""
+
+INTRO = """\
+# Instruction Lens
+See what a task instruction does to a text embedding. Pick a task and a model, edit the
+instructions, and compare the ranking **with** the instructions to the same model with
+**no instruction at all**. The map shows how each vector moved.
+"""
+
+ABOUT = """\
+### What is a task instruction?
+Task-aware embedding models are trained with a short text in front of the input that says
+what the embedding is for: E5 uses `query: ` and `passage: `; INSTRUCTOR uses sentences like
+*Represent the Python question for retrieving supporting answers:*; e5-instruct uses
+`Instruct: {task}\\nQuery: ` on the query side only; BGE puts *Represent this sentence for
+searching relevant passages:* before short queries.
+
+### Symmetric and asymmetric tasks
+When both sides are the same kind of text (two questions, two articles) the same instruction
+goes on both: the task is **symmetric**. When a short question looks for a long answer, or a
+description for code, each side gets its own instruction: the task is **asymmetric**.
+
+### Pooling the instruction or not
+A sentence embedding is usually the mean of the token vectors. INSTRUCTOR leaves the
+instruction's tokens out of that mean: they still shape every other token through attention,
+but do not count themselves. The switch *include the instruction in the pooled mean* flips this
+for any model (in sentence-transformers the first special token then counts as part of the
+instruction).
+
+### Reading the map
+Positions come from one UMAP fitted on the document vectors with no instruction, so the frame
+stays still while you type; vectors with instructions are placed into it. A long line means the
+instructions changed which documents a text sits near; short lines mean its neighbourhood held.
+A prefix that moves every vector alike does not show as a line: the title reports it as the mean
+cosine between each document with and without the instruction.
+"""
