@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -20,6 +21,8 @@ from pathlib import Path
 from components.errors import CorpusError
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_corpora"
+# A folder with a manifest.json of its own adds corpora to the shipped ones.
+EXTRA_ENV = "INSTRUCTION_LENS_EXTRA_CORPORA"
 
 
 @dataclass(frozen=True)
@@ -116,14 +119,22 @@ def _read_jsonl(path: Path) -> list[dict]:
     return rows
 
 
-@lru_cache(maxsize=1)
-def manifest(sample_dir: Path = SAMPLE_DIR) -> tuple[dict, ...]:
-    """The manifest entries of the shipped sample corpora."""
+def _read_manifest(folder: Path) -> list[dict]:
     try:
-        data = json.loads((sample_dir / "manifest.json").read_text(encoding="utf-8"))
+        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise CorpusError(f"sample corpus manifest unreadable: {exc}") from None
-    return tuple(data["corpora"])
+        raise CorpusError(f"sample corpus manifest in {folder.name} unreadable: {exc}") from None
+    return [dict(entry, folder=str(folder)) for entry in data["corpora"]]
+
+
+@lru_cache(maxsize=1)
+def manifest() -> tuple[dict, ...]:
+    """Manifest entries of the shipped sample corpora, then of any extra folder."""
+    entries = _read_manifest(SAMPLE_DIR)
+    extra = os.environ.get(EXTRA_ENV)
+    if extra:
+        entries += _read_manifest(Path(extra))
+    return tuple(entries)
 
 
 def sample_keys() -> list[str]:
@@ -131,12 +142,13 @@ def sample_keys() -> list[str]:
 
 
 @lru_cache(maxsize=32)
-def load_sample(key: str, sample_dir: Path = SAMPLE_DIR) -> Corpus:
-    """Load a shipped sample corpus by manifest key."""
-    entries = {e["key"]: e for e in manifest(sample_dir)}
+def load_sample(key: str) -> Corpus:
+    """Load a sample corpus by manifest key."""
+    entries = {e["key"]: e for e in manifest()}
     if key not in entries:
         raise CorpusError(f"unknown sample corpus {key!r}; known: {', '.join(entries)}")
     e = entries[key]
+    sample_dir = Path(e["folder"])
     docs = tuple(Document(str(r["id"]), r["text"], r.get("title", ""))
                  for r in _read_jsonl(sample_dir / e["corpus"]))
     queries = tuple(
