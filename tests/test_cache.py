@@ -1,0 +1,96 @@
+"""The embedding cache: keys, budget, LRU order, encoding only misses."""
+
+import threading
+
+import numpy as np
+import pytest
+
+from components.cache import ENTRY_OVERHEAD, EmbeddingCache, embed_cached, entry_key
+from components.fake import HashEncoder
+
+
+@pytest.mark.parametrize("a,b", [
+    (("m", True, "query: ", "t"), ("m", True, "passage: ", "t")),
+    (("m", True, "p", "t"), ("m", False, "p", "t")),
+    (("m", True, "p", "t"), ("n", True, "p", "t")),
+    (("m", True, "ab", "c"), ("m", True, "a", "bc")),  # no ambiguity at part boundaries
+])
+def test_keys_differ_when_anything_that_shapes_the_vector_differs(a, b):
+    assert entry_key(*a) != entry_key(*b)
+
+
+def test_pooling_mode_does_not_matter_without_a_prompt():
+    assert entry_key("m", True, "", "t") == entry_key("m", False, "", "t")
+
+
+def test_budget_is_kept_and_oldest_go_first():
+    vec = np.ones(16, dtype=np.float32)
+    per = vec.nbytes + ENTRY_OVERHEAD
+    cache = EmbeddingCache(budget_bytes=per * 3)
+    for i in range(5):
+        cache.put(bytes([i]), vec)
+    assert len(cache) == 3 and cache.nbytes <= cache.budget
+    assert cache.get(bytes([0])) is None and cache.get(bytes([4])) is not None
+    cache.get(bytes([2]))  # touch: now most recent
+    cache.put(bytes([9]), vec)
+    assert cache.get(bytes([2])) is not None and cache.get(bytes([3])) is None
+
+
+def test_thousands_of_distinct_instructions_stay_under_budget():
+    enc = HashEncoder(dim=64)
+    cache = EmbeddingCache(budget_bytes=200_000)
+    for i in range(1000):
+        embed_cached(enc, cache, ["a document", "another one"], f"instruction number {i}: ", True)
+        assert cache.nbytes <= cache.budget
+    assert len(cache) < 2000
+
+
+def test_cached_vectors_are_identical_and_read_only():
+    enc = HashEncoder()
+    cache = EmbeddingCache()
+    first = embed_cached(enc, cache, ["x", "y"], "p: ", True)
+    again = embed_cached(enc, cache, ["x", "y"], "p: ", True)
+    np.testing.assert_array_equal(first, again)
+    assert len(enc.calls) == 1
+    with pytest.raises(ValueError):
+        cache.get(entry_key("fake", True, "p: ", "x"))[0] = 5.0
+
+
+def test_only_misses_are_encoded_and_duplicates_once():
+    enc = HashEncoder()
+    cache = EmbeddingCache()
+    embed_cached(enc, cache, ["a", "b"], "", True)
+    out = embed_cached(enc, cache, ["b", "c", "c", "a"], "", True)
+    assert enc.calls[-1] == (1, "", True)  # only "c", once
+    np.testing.assert_array_equal(out[1], out[2])
+    np.testing.assert_array_equal(out, enc.encode(["b", "c", "c", "a"], "", True))
+
+
+def test_an_edited_instruction_is_never_served_a_stale_vector():
+    enc = HashEncoder()
+    cache = EmbeddingCache()
+    old = embed_cached(enc, cache, ["doc"], "old: ", True)
+    new = embed_cached(enc, cache, ["doc"], "new: ", True)
+    assert not np.allclose(old, new)
+    np.testing.assert_array_equal(new, enc.encode(["doc"], "new: ", True))
+
+
+def test_concurrent_use_is_safe():
+    enc = HashEncoder()
+    cache = EmbeddingCache(budget_bytes=50_000)
+    errors = []
+
+    def work(n):
+        try:
+            for i in range(200):
+                v = embed_cached(enc, cache, [f"t{i % 37}"], f"p{n}", True)
+                np.testing.assert_array_equal(v, enc.encode([f"t{i % 37}"], f"p{n}", True))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and cache.nbytes <= cache.budget

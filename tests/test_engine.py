@@ -1,0 +1,71 @@
+"""The engine with a fake encoder: baseline untouched, only what changed is encoded."""
+
+import numpy as np
+import pytest
+
+from components.engine import Setting
+from components.errors import LensError
+
+
+def test_baseline_uses_no_prompt_and_instructed_uses_the_templates(fake_engine, fake_encoders, pets):
+    s = Setting("e5-large-instruct", "Find the pet", "", True)
+    ex = fake_engine.explore(pets, s, "Which pet can talk?")
+    prompts = {p for _, p, _ in fake_encoders["e5-large-instruct"].calls}
+    assert prompts == {"", "Instruct: Find the pet\nQuery: "}
+    enc = fake_encoders["e5-large-instruct"]
+    np.testing.assert_allclose(ex.base_query, enc.encode(["Which pet can talk?"], "", True)[0])
+    np.testing.assert_allclose(ex.query, enc.encode(["Which pet can talk?"], "Instruct: Find the pet\nQuery: ", True)[0])
+    assert ex.relevant == {"d4": 2}
+
+
+def test_baseline_is_untouched_by_instructions(fake_engine, pets):
+    a = fake_engine.explore(pets, Setting("minilm-offline", "query: ", "passage: "), "a pet that talks")
+    b = fake_engine.explore(pets, Setting("minilm-offline", "something else entirely: ", "", False), "a pet that talks")
+    np.testing.assert_array_equal(a.baseline.order, b.baseline.order)
+    np.testing.assert_array_equal(a.base_docs, b.base_docs)
+    assert not np.allclose(a.query, b.query)
+
+
+def test_query_edit_encodes_only_the_query(fake_engine, fake_encoders, pets):
+    fake_engine.explore(pets, Setting("minilm-offline", "q1: ", "d: "), "talking pet")
+    enc = fake_encoders["minilm-offline"]
+    before = len(enc.calls)
+    fake_engine.explore(pets, Setting("minilm-offline", "q2: ", "d: "), "talking pet")
+    assert enc.calls[before:] == [(1, "q2: ", True)]
+
+
+def test_document_edit_reencodes_the_corpus_once(fake_engine, fake_encoders, pets):
+    fake_engine.explore(pets, Setting("minilm-offline", "q: ", "d1: "), "talking pet")
+    enc = fake_encoders["minilm-offline"]
+    before = len(enc.calls)
+    fake_engine.explore(pets, Setting("minilm-offline", "q: ", "d2: "), "talking pet")
+    assert enc.calls[before:] == [(5, "d2: ", True)]
+    fake_engine.explore(pets, Setting("minilm-offline", "q: ", "d1: "), "talking pet")  # revisit: cached
+    assert len(enc.calls) == before + 1
+
+
+def test_pooling_switch_reaches_the_encoder(fake_engine, fake_encoders, pets):
+    a = fake_engine.explore(pets, Setting("instructor-base", "Represent the pet question: ", "", False), "talk")
+    b = fake_engine.explore(pets, Setting("instructor-base", "Represent the pet question: ", "", True), "talk")
+    assert not np.allclose(a.query, b.query)
+    assert (1, "Represent the pet question: ", False) in fake_encoders["instructor-base"].calls
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\n\t"])
+def test_empty_query_is_a_clear_error(fake_engine, pets, query):
+    with pytest.raises(LensError, match="Type a query"):
+        fake_engine.explore(pets, Setting("minilm-offline"), query)
+
+
+def test_very_long_query_is_clipped_and_noted(fake_engine, pets):
+    ex = fake_engine.explore(pets, Setting("minilm-offline", "q: "), "word " * 20_000)
+    assert any("reads the first" in n for n in ex.notes)
+
+
+@pytest.mark.parametrize("n_docs", [1, 2, 3])
+def test_tiny_corpora_rank(fake_engine, pets, n_docs):
+    from components.corpora import Corpus
+
+    tiny = Corpus("tiny", "Tiny", pets.documents[:n_docs])
+    ex = fake_engine.explore(tiny, Setting("minilm-offline", "q: ", "d: "), "pet")
+    assert sorted(ex.instructed.order.tolist()) == list(range(n_docs))
