@@ -1,0 +1,228 @@
+"""Measure what instructions do: baseline vs instructed retrieval on labelled queries.
+
+``compare_settings`` embeds a corpus's documents once per setting (with the
+document prompt), all its labelled queries in one batch per setting (with the
+query prompt), ranks every query with one matrix product, and scores the top
+k of each ranking with ``components.metrics``. The baseline is the same model
+with no prompt on either side. A second setting (instruction B) of the same
+model can be compared in the same pass. Queries with no relevant document
+are left out, as MTEB leaves them out (see ``components.metrics``).
+
+Exports for the UI: ``per_query_csv``, ``ranking_csv`` and ``prompts_snippet``
+(the prompts as a ``config_sentence_transformers.json`` fragment).
+
+It does not load models or corpora itself (``Engine`` and
+``components.corpora`` do) and draws nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from components.corpora import Corpus
+from components.engine import Engine, Setting
+from components.errors import CorpusError, LensError
+from components.metrics import METRICS, Scores, evaluate_rankings, mean_scores, metric_keys
+from components.retrieval import RankRow
+
+Progress = Callable[[float, str], None]
+
+QUERY_CHUNK = 256  # queries scored per matrix product: bounds memory at [256, n_docs]
+
+
+@dataclass(frozen=True)
+class QueryRow:
+    """One labelled query's scores without and with instructions, and its top-k doc ids."""
+
+    query_id: str
+    text: str
+    relevant: dict[str, int]
+    baseline: Scores
+    instructed: Scores
+    baseline_top: tuple[str, ...]
+    instructed_top: tuple[str, ...]
+    second: Scores | None = None
+    second_top: tuple[str, ...] = ()
+
+    def delta(self, metric: str = "ndcg", second: bool = False) -> float:
+        """Instructed minus baseline (instruction B's when ``second``)."""
+        other = self.second if second else self.instructed
+        if other is None:
+            raise ValueError("this comparison has no second setting")
+        return other.get(metric) - self.baseline.get(metric)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Per-query and mean scores; ``rows`` sorted by nDCG change, most helped first."""
+
+    corpus_key: str
+    k: int
+    settings: tuple[Setting, ...]
+    rows: tuple[QueryRow, ...]
+    baseline: Scores
+    instructed: Scores
+    second: Scores | None
+    n_documents: int
+    skipped_queries: int  # queries with no relevant document, left out
+
+    @property
+    def n_queries(self) -> int:
+        return len(self.rows)
+
+    def helped(self, n: int = 5, metric: str = "ndcg") -> list[QueryRow]:
+        """Up to ``n`` queries the instruction improved most."""
+        up = sorted((r for r in self.rows if r.delta(metric) > 0), key=lambda r: -r.delta(metric))
+        return up[:n]
+
+    def hurt(self, n: int = 5, metric: str = "ndcg") -> list[QueryRow]:
+        """Up to ``n`` queries the instruction made worse, worst first."""
+        down = sorted((r for r in self.rows if r.delta(metric) < 0), key=lambda r: r.delta(metric))
+        return down[:n]
+
+
+def top_k(queries: np.ndarray, docs: np.ndarray, ids: Sequence[str], k: int) -> np.ndarray:
+    """Indices ``[n_queries, min(k, n_docs)]`` of each query's best docs, best first.
+
+    ``queries``: ``[n_queries, dim]``, ``docs``: ``[n_docs, dim]``, unit rows
+    (scores are cosines). Ties are broken by id ascending, as in
+    ``components.retrieval.rank``: columns are put in id order and sorted
+    stably, so equal scores keep that order.
+    """
+    if docs.shape[0] != len(ids):
+        raise ValueError(f"{docs.shape[0]} document vectors but {len(ids)} ids")
+    by_id = np.argsort(np.array(ids, dtype=object), kind="stable")
+    docs_by_id = np.asarray(docs, dtype=np.float64)[by_id]
+    keep = min(k, len(ids))
+    out = np.empty((queries.shape[0], keep), dtype=np.int64)
+    for start in range(0, queries.shape[0], QUERY_CHUNK):
+        chunk = np.asarray(queries[start:start + QUERY_CHUNK], dtype=np.float64)
+        scores = chunk @ docs_by_id.T  # [chunk, n_docs]
+        order = np.argsort(-scores, axis=1, kind="stable")[:, :keep]
+        out[start:start + len(chunk)] = by_id[order]
+    return out
+
+
+def _staged(progress: Progress | None, stage: int, n_stages: int, label: str) -> Progress | None:
+    if progress is None:
+        return None
+    return lambda frac, msg: progress((stage + min(max(frac, 0.0), 1.0)) / n_stages, f"{label}: {msg}")
+
+
+def compare_settings(engine: Engine, corpus: Corpus, settings: Sequence[Setting], k: int = 10,
+                     progress: Progress | None = None) -> Comparison:
+    """Baseline vs ``settings[0]`` (and ``settings[1]`` if given) on the corpus's labelled queries.
+
+    Raises:
+        CorpusError: the corpus has no labelled queries or repeats a query id.
+        LensError: no setting, more than two, or settings of different models.
+    """
+    if not 1 <= len(settings) <= 2:
+        raise LensError("compare one instruction setting (A) or two (A and B)")
+    if len({s.model_key for s in settings}) != 1:
+        raise LensError("settings A and B must use the same model (the baseline is that model's)")
+    if k < 1:
+        raise LensError(f"k must be at least 1, not {k}")
+    queries = corpus.labeled_queries
+    if not queries:
+        raise CorpusError(f"corpus {corpus.key!r} has no labelled queries to measure with")
+    qids = [q.id for q in queries]
+    if len(set(qids)) != len(qids):
+        dup = next(q for q in qids if qids.count(q) > 1)
+        raise CorpusError(f"corpus {corpus.key!r}: query id {dup!r} is used twice")
+    qrels = {q.id: dict(q.relevant) for q in queries}
+    texts = [q.text for q in queries]
+    ids = corpus.ids
+    model = settings[0].model_key
+    sides = [("baseline", "", "", True)]  # no prompt: the pooling switch changes nothing
+    sides += [(name, s.prompt("query"), s.prompt("document"), s.include_prompt)
+              for name, s in zip(("instruction A", "instruction B"), settings)]
+    n_stages = 2 * len(sides)
+    results: list[tuple[dict[str, Scores], dict[str, tuple[str, ...]]]] = []
+    for i, (name, q_prompt, d_prompt, include) in enumerate(sides):
+        docs = engine.embed(model, corpus.texts, d_prompt, include,
+                            _staged(progress, 2 * i, n_stages, f"{name}, documents"))
+        qvecs = engine.embed(model, texts, q_prompt, include,
+                             _staged(progress, 2 * i + 1, n_stages, f"{name}, queries"))
+        best = top_k(qvecs, docs, ids, k)
+        tops = {qid: tuple(ids[j] for j in row) for qid, row in zip(qids, best)}
+        results.append((evaluate_rankings(qrels, tops, k), tops))
+    if progress:
+        progress(1.0, f"Scored {len(queries)} queries")
+    (base, base_top), (inst, inst_top) = results[0], results[1]
+    sec, sec_top = results[2] if len(results) > 2 else (None, None)
+    rows = [QueryRow(q.id, q.text, dict(q.relevant), base[q.id], inst[q.id], base_top[q.id], inst_top[q.id],
+                     sec[q.id] if sec else None, sec_top[q.id] if sec_top else ())
+            for q in queries]
+    order = sorted(range(len(rows)), key=lambda i: (-rows[i].delta(), i))
+    return Comparison(
+        corpus_key=corpus.key, k=k, settings=tuple(settings), rows=tuple(rows[i] for i in order),
+        baseline=mean_scores(base), instructed=mean_scores(inst),
+        second=mean_scores(sec) if sec else None, n_documents=len(ids),
+        skipped_queries=len(corpus.queries) - len(queries),
+    )
+
+
+def _csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def per_query_csv(comparison: Comparison) -> str:
+    """One CSV row per query: baseline, instructed (and B) scores and their nDCG change."""
+    keys = metric_keys(comparison.k)
+    has_b = comparison.second is not None
+    header = ["query_id", "query", *(f"baseline_{m}" for m in keys), *(f"instructed_{m}" for m in keys),
+              f"delta_{keys[0]}"]
+    if has_b:
+        header += [*(f"b_{m}" for m in keys), f"b_delta_{keys[0]}"]
+    rows = []
+    for r in comparison.rows:
+        row: list[object] = [r.query_id, r.text, *(f"{r.baseline.get(m):.4f}" for m in METRICS),
+                             *(f"{r.instructed.get(m):.4f}" for m in METRICS), f"{r.delta():+.4f}"]
+        if has_b and r.second is not None:
+            row += [*(f"{r.second.get(m):.4f}" for m in METRICS), f"{r.delta(second=True):+.4f}"]
+        rows.append(row)
+    return _csv(header, rows)
+
+
+def ranking_csv(rows: Sequence[RankRow], corpus: Corpus | None = None) -> str:
+    """A ranking (``components.retrieval.top_rows``) as CSV; with ``corpus``, titles and texts too."""
+    header = ["rank", "doc_id", "score", "other_rank", "other_score", "movement", "relevance"]
+    if corpus is not None:
+        header += ["title", "text"]
+    out = []
+    for r in rows:
+        row: list[object] = [r.rank, r.doc_id, f"{r.score:.6f}", r.other_rank, f"{r.other_score:.6f}",
+                             r.movement, r.relevance]
+        if corpus is not None:
+            doc = corpus.documents[r.doc_index]
+            row += [doc.title, doc.text]
+        out.append(row)
+    return _csv(header, out)
+
+
+def prompts_snippet(setting: Setting) -> str:
+    """The setting's prompts as a ``config_sentence_transformers.json`` fragment (JSON text).
+
+    With ``include_prompt`` off, a ``_pooling_note`` key says to set
+    ``"include_prompt": false`` in ``1_Pooling/config.json`` too;
+    sentence-transformers ignores keys it does not know.
+    """
+    data: dict[str, object] = {
+        "prompts": {"query": setting.prompt("query"), "document": setting.prompt("document")},
+        "default_prompt_name": None,
+    }
+    if not setting.include_prompt:
+        data["_pooling_note"] = ('These prompts were measured with the instruction left out of the pooled '
+                                 'mean: also set "include_prompt": false in 1_Pooling/config.json.')
+    return json.dumps(data, indent=2, ensure_ascii=False)
