@@ -64,7 +64,9 @@ def resolve(preset: ModelPreset, progress: Progress | None = None) -> str:
     if preset.offline:
         if preset.source not in PACKAGED:
             raise ModelUnavailable(f"{preset.label}: no packaged loader named {preset.source!r}")
-        return str(PACKAGED[preset.source](progress))
+        # preparing a folder (the E5 conversion) fills the first half of the progress bar
+        half = (lambda f, msg: progress(0.5 * f, msg)) if progress else None
+        return str(PACKAGED[preset.source](half))
     return preset.source
 
 

@@ -67,3 +67,46 @@ def status_line(ex: Exploration, k: int) -> str:
         parts.append(f"First relevant document: rank {best_i} with instructions, {best_b} without.")
     parts.extend(md_escape(n) for n in ex.notes)
     return " ".join(parts)
+
+
+SUMMARY_HEADERS = ["metric", "no instruction", "instruction A", "A − none", "instruction B", "B − none"]
+PER_QUERY_HEADERS = ["query id", "query", "nDCG none", "nDCG A", "A − none", "nDCG B", "B − none"]
+
+
+def _fmt(x: float | None, signed: bool = False) -> str:
+    if x is None:
+        return ""
+    return f"{x:+.4f}" if signed else f"{x:.4f}"
+
+
+def summary_rows(comparison) -> list[list]:
+    """Mean metrics of a ``components.evaluation.Comparison``, one row per metric."""
+    from components.metrics import LABELS, METRICS
+
+    rows = []
+    for m in METRICS:
+        base, a = comparison.baseline.get(m), comparison.instructed.get(m)
+        b = comparison.second.get(m) if comparison.second is not None else None
+        rows.append([f"{LABELS[m]}@{comparison.k}", _fmt(base), _fmt(a), _fmt(a - base, True),
+                     _fmt(b), _fmt(None if b is None else b - base, True)])
+    return rows
+
+
+def per_query_rows(comparison) -> list[list]:
+    """One row per labelled query, most helped by instruction A first."""
+    rows = []
+    for r in comparison.rows:
+        b = r.second.get("ndcg") if r.second is not None else None
+        rows.append([r.query_id, snippet(r.text, 160), _fmt(r.baseline.get("ndcg")), _fmt(r.instructed.get("ndcg")),
+                     _fmt(r.delta(), True), _fmt(b), _fmt(None if b is None else r.delta(second=True), True)])
+    return rows
+
+
+def measure_line(comparison) -> str:
+    """Markdown: how many queries, and how many the instruction helped or hurt."""
+    helped = sum(1 for r in comparison.rows if r.delta() > 0)
+    hurt = sum(1 for r in comparison.rows if r.delta() < 0)
+    skipped = f" ({comparison.skipped_queries} unlabelled queries left out)" if comparison.skipped_queries else ""
+    return (f"{comparison.n_queries} labelled queries over {comparison.n_documents} documents{skipped}. "
+            f"Instruction A raised nDCG@{comparison.k} on {helped}, lowered it on {hurt}, "
+            f"left {comparison.n_queries - helped - hurt} unchanged.")
