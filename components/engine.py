@@ -94,11 +94,15 @@ class Engine:
 
     def embed(self, model_key: str, texts: list[str], prompt: str, include_prompt: bool,
               progress: Progress | None = None) -> np.ndarray:
-        """Cached embeddings ``[n, dim]`` of ``texts`` with ``prompt``."""
+        """Cached embeddings ``[n, dim]`` of ``texts`` with ``prompt``.
+
+        Texts and prompt are clipped to what the model can read at most, so a
+        pasted 100,000-character text costs no more than a long paragraph.
+        """
         enc = self.encoder(model_key, progress)
         cap = enc.token_limit() * CHARS_PER_TOKEN_CAP
         clipped = [t if len(t) <= cap else t[:cap] for t in texts]
-        return embed_cached(enc, self.cache, clipped, prompt, include_prompt, progress)
+        return embed_cached(enc, self.cache, clipped, prompt[:cap], include_prompt, progress)
 
     def doc_vectors(self, corpus: Corpus, setting: Setting, instructed: bool,
                     progress: Progress | None = None) -> np.ndarray:
@@ -110,18 +114,24 @@ class Engine:
         return self.embed(setting.model_key, texts, prompt, setting.include_prompt)
 
     def truncation_notes(self, setting: Setting, query: str) -> tuple[str, ...]:
-        """Say when the query (with its prompt) is longer than the model reads."""
+        """Say when an instruction or the query is longer than the model reads."""
         enc = self.encoder(setting.model_key)
         count = getattr(enc, "count_tokens", None)
         if count is None:
             return ()
         limit = enc.token_limit()
         cap = limit * CHARS_PER_TOKEN_CAP
-        n = count(setting.prompt("query") + query[:cap])
-        if n + 2 > limit:
-            return (f"The query with its instruction is about {n} tokens; the model reads the first "
-                    f"{limit} (special tokens included) and ignores the rest.",)
-        return ()
+        notes = []
+        for role in ("query", "document"):
+            n_prompt = count(setting.prompt(role)[:cap])
+            if n_prompt + 2 >= limit:
+                notes.append(f"The {role} instruction alone is about {n_prompt} tokens, more than the "
+                             f"{limit} the model reads: the {role} text itself is cut off entirely.")
+        n = count(setting.prompt("query")[:cap] + query[:cap])
+        if n + 2 > limit and not notes:
+            notes.append(f"The query with its instruction is about {n} tokens; the model reads the first "
+                         f"{limit} (special tokens included) and ignores the rest.")
+        return tuple(notes)
 
     def explore(self, corpus: Corpus, setting: Setting, query: str,
                 progress: Progress | None = None) -> Exploration:

@@ -16,8 +16,12 @@ Example:
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 from typing import Literal
+
+from components.errors import ModelUnavailable
 
 Role = Literal["query", "document"]
 ROLES: tuple[Role, ...] = ("query", "document")
@@ -209,12 +213,39 @@ _INDEX = _build_index(MODELS)
 DEFAULT_MODEL = "minilm-offline"
 
 
+# Any Hub id can be tried only where the host allows it: a stranger must not be
+# able to make a public server download an arbitrary (and arbitrarily large) model.
+ALLOW_ANY_HUB_ENV = "INSTRUCTION_LENS_ALLOW_ANY_HUB_ID"
+HUB_PREFIX = "hub:"
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[\w.-]{1,96}$")
+
+
+def any_hub_id_allowed() -> bool:
+    return os.environ.get(ALLOW_ANY_HUB_ENV, "") == "1"
+
+
+def custom_preset(key: str) -> ModelPreset:
+    """A preset for ``hub:<owner>/<name>``, allowed only when the host opted in."""
+    hub_id = key[len(HUB_PREFIX):]
+    if not any_hub_id_allowed():
+        raise ModelUnavailable(f"models are chosen from the list; other Hub ids ({hub_id!r}) are turned off on "
+                         f"this server (set {ALLOW_ANY_HUB_ENV}=1 to allow them)")
+    if not _HUB_ID.match(hub_id):
+        raise ModelUnavailable(f"{hub_id!r} is not a Hub model id of the form owner/name")
+    return ModelPreset(
+        key=key, label=f"{hub_id} (Hub id) · needs network", source_kind="hub", source=hub_id,
+        family="none", query_template=_PLAIN, document_template=_PLAIN, include_prompt=True,
+        trained_with="A model given by Hub id: Instruction Lens knows nothing of its training.",
+        license="see the model card", homepage=f"https://huggingface.co/{hub_id}")
+
+
 def get_model(key: str) -> ModelPreset:
     """The preset for ``key``; raises ValueError naming the known keys."""
-    try:
+    if key in _INDEX:
         return _INDEX[key]
-    except KeyError:
-        raise ValueError(f"unknown model {key!r}; known: {', '.join(_INDEX)}") from None
+    if key.startswith(HUB_PREFIX):
+        return custom_preset(key)
+    raise ModelUnavailable(f"unknown model {key!r}; known: {', '.join(_INDEX)}")
 
 
 def model_choices() -> list[tuple[str, str]]:

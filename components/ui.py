@@ -9,19 +9,19 @@ so no keystroke's result is lost and none queues up behind another.
 from __future__ import annotations
 
 import os
-import tempfile
 
 import gradio as gr
 
 from components import warmup
 from components.corpora import Corpus, load_sample, manifest
+from components.downloads import write_download as _write
 from components.engine import Engine, Setting
 from components.errors import LensError
 from components.evaluation import compare_settings, per_query_csv, prompts_snippet, ranking_csv
 from components.retrieval import top_rows
 from components.uploads import corpus_from_upload
 from components.mapview import CAPTION, map_data, map_figure, message_figure
-from components.models import DEFAULT_MODEL, get_model, model_choices
+from components.models import DEFAULT_MODEL, any_hub_id_allowed, get_model, model_choices
 from components.projection import FrameCache
 from components.tasks import DEFAULT_TASK, get_task, task_choices
 from components.teaching import ABOUT, INTRO
@@ -45,15 +45,6 @@ def _corpus(key: str, session: Corpus | None) -> Corpus:
             raise LensError("No corpus uploaded in this session yet.")
         return session
     return load_sample(key)
-
-
-def _write(name: str, text: str) -> str:
-    """Write ``text`` to a fresh temporary file for a download button."""
-    folder = tempfile.mkdtemp(prefix="instruction-lens-")
-    path = os.path.join(folder, name)
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-    return path
 
 
 def _upload_path(f) -> str | None:
@@ -93,7 +84,10 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
 
     def on_task(task_key, model_key, session):
         task = get_task(task_key)
-        q, d, inc = _defaults(task_key, model_key)
+        try:
+            q, d, inc = _defaults(task_key, model_key)
+        except LensError as exc:
+            raise gr.Error(str(exc)) from None
         corpus = load_sample(task.corpus)
         examples = corpus.example_queries()
         return (q, d, inc, gr.update(choices=_corpus_choices(session), value=task.corpus),
@@ -101,7 +95,10 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
                 describe(task, get_model(model_key)))
 
     def on_model(task_key, model_key):
-        q, d, inc = _defaults(task_key, model_key)
+        try:
+            q, d, inc = _defaults(task_key, model_key)
+        except LensError as exc:
+            raise gr.Error(str(exc)) from None
         return q, d, inc, describe(get_task(task_key), get_model(model_key))
 
     def on_corpus(corpus_key, session):
@@ -177,12 +174,15 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
     q0, d0, inc0 = _defaults(DEFAULT_TASK, DEFAULT_MODEL)
     examples0 = load_sample(task0.corpus).example_queries()
 
-    with gr.Blocks(title="Instruction Lens") as demo:
+    # uploads and other cached files older than an hour are deleted every hour
+    with gr.Blocks(title="Instruction Lens", delete_cache=(3600, 3600)) as demo:
         session = gr.State(None)
         gr.Markdown(INTRO)
         with gr.Row():
             task = gr.Dropdown(task_choices(), value=DEFAULT_TASK, label="Task", elem_id="task")
-            model = gr.Dropdown(model_choices(), value=DEFAULT_MODEL, label="Model", elem_id="model")
+            model = gr.Dropdown(model_choices(), value=DEFAULT_MODEL, label="Model", elem_id="model",
+                                allow_custom_value=any_hub_id_allowed(),
+                                info="Or type hub:owner/name" if any_hub_id_allowed() else None)
             corpus_key = gr.Dropdown(_corpus_choices(None), value=task0.corpus, label="Corpus", elem_id="corpus")
         info = gr.Markdown(describe(task0, get_model(DEFAULT_MODEL)), elem_id="info")
         with gr.Row():
@@ -278,7 +278,7 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
         export_btn.click(export, run_inputs, [ranking_file, snippet], api_name="export")
         upload_btn.click(upload, [docs_file, queries_file, qrels_file, session],
                          [session, corpus_key, example, query, upload_status],
-                         api_visibility="private").success(**run, api_visibility="private")
+                         api_name="upload").success(**run, api_visibility="private")
         reset.click(on_model, [task, model], [q_ins, d_ins, include, info],
                     api_visibility="private").then(**run, api_visibility="private").then(**live_measure)
     return demo

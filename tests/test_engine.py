@@ -69,3 +69,16 @@ def test_tiny_corpora_rank(fake_engine, pets, n_docs):
     tiny = Corpus("tiny", "Tiny", pets.documents[:n_docs])
     ex = fake_engine.explore(tiny, Setting("minilm-offline", "q: ", "d: "), "pet")
     assert sorted(ex.instructed.order.tolist()) == list(range(n_docs))
+
+
+def test_a_huge_instruction_is_clipped_and_noted(fake_engine, fake_encoders, pets):
+    ex = fake_engine.explore(pets, Setting("minilm-offline", "represent " * 20_000, ""), "talking pet")
+    assert any("query instruction alone" in n for n in ex.notes)
+    longest = max(len(p) for _, p, _ in fake_encoders["minilm-offline"].calls)
+    assert longest <= fake_encoders["minilm-offline"].token_limit() * 50
+
+
+@pytest.mark.parametrize("query", ["\x00\x07 control", "emoji 🐍🔥 query", "مرحبا بالعالم mixed עברית", "\u202eRTL override"])
+def test_strange_characters_rank(fake_engine, pets, query):
+    ex = fake_engine.explore(pets, Setting("minilm-offline", "q: ", "d: "), query)
+    assert np.isfinite(ex.instructed.scores).all()

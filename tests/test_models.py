@@ -53,3 +53,19 @@ def test_validate_rejects_bad_entries(change, message):
 def test_unknown_model_names_the_known_ones():
     with pytest.raises(ValueError, match="minilm-offline"):
         get_model("gpt-9")
+
+
+def test_arbitrary_hub_ids_are_refused_unless_the_host_allows_them(monkeypatch):
+    from components.errors import ModelUnavailable
+    from components.models import ALLOW_ANY_HUB_ENV
+
+    monkeypatch.delenv(ALLOW_ANY_HUB_ENV, raising=False)
+    with pytest.raises(ModelUnavailable, match="turned off"):
+        get_model("hub:someone/huge-model")
+    monkeypatch.setenv(ALLOW_ANY_HUB_ENV, "1")
+    preset = get_model("hub:someone/huge-model")
+    assert preset.source == "someone/huge-model" and not preset.offline
+    preset.validate()
+    for bad in ("hub:../../etc/passwd", "hub:no-slash", "hub:a/b c"):
+        with pytest.raises(ModelUnavailable, match="not a Hub model id"):
+            get_model(bad)
