@@ -222,8 +222,9 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
             measure_btn = gr.Button("Measure", variant="primary", elem_id="measure")
             measure_status = gr.Markdown("", elem_id="measure_status")
             summary = gr.Dataframe(headers=SUMMARY_HEADERS, interactive=False, elem_id="metrics_summary")
-            per_query = gr.Dataframe(headers=PER_QUERY_HEADERS, interactive=False, wrap=True,
-                                     max_height=420, elem_id="metrics_per_query")
+            per_query = gr.Dataframe(headers=PER_QUERY_HEADERS, interactive=False, wrap=True, max_height=420,
+                                     column_widths=["13%", "39%", "9%", "9%", "10%", "10%", "10%"],
+                                     elem_id="metrics_per_query")
             per_query_file = gr.File(label="Per-query metrics (CSV)", elem_id="per_query_csv")
         with gr.Tab("Your data", elem_id="tab_upload"):
             gr.Markdown("Bring your own corpus: **plain text** (one document per line), **CSV** with a "

@@ -40,7 +40,7 @@ def ranking_table(ex: Exploration, instructed: bool, k: int) -> list[list]:
     for r in rows:
         doc = docs[r.doc_index]
         text = f"{doc.title} — {doc.text}" if doc.title and doc.title not in doc.text[:len(doc.title) + 5] else doc.text
-        move = movement_label(r, k) if instructed else f"with instructions: {r.other_rank}"
+        move = movement_label(r, k) if instructed else f"→ {r.other_rank} with"
         out.append([r.rank, move, round(r.score, 4), "✓" if r.relevance > 0 else "", r.doc_id, snippet(text)])
     return out
 

@@ -15,7 +15,7 @@ def test_tables_have_rank_move_score_and_relevance(fake_engine, pets):
     assert [r[0] for r in rows] == [1, 2, 3]
     base = ranking_table(ex, False, 5)
     assert [r[4] for r in base if r[3] == "✓"] == ["d4"]
-    assert all(r[1].startswith("with instructions: ") for r in base)
+    assert all(r[1].startswith("→ ") and r[1].endswith(" with") for r in base)
 
 
 def test_status_line_reports_first_relevant(fake_engine, pets):
