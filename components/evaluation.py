@@ -6,7 +6,9 @@ query prompt), ranks every query with one matrix product, and scores the top
 k of each ranking with ``components.metrics``. The baseline is the same model
 with no prompt on either side. A second setting (instruction B) of the same
 model can be compared in the same pass. Queries with no relevant document
-are left out, as MTEB leaves them out (see ``components.metrics``).
+are left out and counted in ``skipped_queries``: MTEB drops queries without
+qrels too. (MTEB would keep, and score 0, a query judged only with grade 0;
+a ``Corpus`` keeps only positive grades, so here such a query is left out.)
 
 Exports for the UI: ``per_query_csv``, ``ranking_csv`` and ``prompts_snippet``
 (the prompts as a ``config_sentence_transformers.json`` fragment).
