@@ -1,8 +1,10 @@
 """Rank a corpus for a query and compare two rankings.
 
-Scores are cosine similarities (rows are unit vectors, so a dot product).
-Ties are broken by document id, as trec_eval does, so a ranking is a pure
-function of its inputs. ``compare`` lines up the instructed ranking with the
+Scores are cosine similarities (rows are unit vectors, so a dot product),
+computed in float64 as ``components.evaluation`` does, so the Explorer and
+the metrics rank alike. Ties are broken by document id, ascending, so a
+ranking is a pure function of its inputs (trec_eval would break them by id
+descending; ``components.metrics`` feeds it strictly decreasing scores). ``compare`` lines up the instructed ranking with the
 baseline ranking of the same model and says how far each document moved.
 """
 
@@ -26,7 +28,7 @@ def rank(query: np.ndarray, docs: np.ndarray, ids: list[str]) -> Ranking:
     """Rank ``docs`` (``[n, dim]``) by cosine to ``query`` (``[dim]``); ties by id."""
     if docs.shape[0] != len(ids):
         raise ValueError(f"{docs.shape[0]} vectors but {len(ids)} ids")
-    scores = (docs @ query).astype(np.float64)
+    scores = np.asarray(docs, dtype=np.float64) @ np.asarray(query, dtype=np.float64)
     # lexsort: last key is primary -> score descending, then id ascending
     id_rank = np.argsort(np.argsort(np.array(ids, dtype=object), kind="stable"), kind="stable")
     order = np.lexsort((id_rank, -scores))
