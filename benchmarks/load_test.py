@@ -1,0 +1,311 @@
+"""Load test: simulated people editing instructions against a running Instruction Lens.
+
+Usage (from the repository root)::
+
+    python benchmarks/load_test.py --start-server --users 8 --requests-per-user 10 --max-seconds 120
+    python benchmarks/load_test.py http://127.0.0.1:7860 --users 32 --requests-per-user 4 --out load_32.json
+
+Only loopback targets are accepted (127.0.0.0/8, ``localhost``, ``[::1]``):
+this is a tool for your own machine, never for someone else's server.
+
+Each user is a thread with its own ``gradio_client.Client`` calling ``/explore``
+as the page does, with a short random pause between requests. Each request is
+one edit, picked at random: typing (2-4 more characters of a phrase appended to
+the query instruction, so the query is re-encoded), a new example query, the
+other offline model, or the other task (which also switches the corpus and
+resets the instructions to that task's defaults, as the page does). Document
+instructions stay at the defaults: a new one re-encodes a whole corpus, which
+``benchmarks/latency.py`` measures on its own.
+
+A user stops after ``--requests-per-user`` requests or when ``--max-seconds``
+have passed (a request already sent may take up to ``--timeout`` more). Before
+the timed phase, ``--warm`` (on by default) sends one request per (model,
+corpus) so the corpora are embedded and the map frames fitted; those times are
+reported apart. The report gives p50/p95/p99 latency of answered requests
+(overall and per kind of edit), throughput, errors by kind (``queue_full``:
+Gradio's "busy"; ``timeout``; ``app_error``: a ``gr.Error`` message;
+``other``), and with ``--start-server`` or ``--server-pid`` the server's peak
+RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import ipaddress
+import json
+import os
+import random
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from benchmarks.latency import machine_info, percentile, running_app, tree_rss_mb, wait_for_page  # noqa: E402
+
+MODELS = ("minilm-offline", "e5-small-offline")
+TASKS = ("similar", "docsim")  # perlfaq_questions and lee_news: the two largest sample corpora
+ACTIONS = {"type": 0.65, "query": 0.15, "model": 0.10, "task": 0.10}
+PHRASES = ("for a beginner", "about error handling", "that explains why", "with a short example",
+           "in plain English", "for finding the answer", "about performance", "step by step")
+ERROR_KINDS = ("queue_full", "timeout", "app_error", "other")
+
+
+def check_loopback(url: str) -> str:
+    """``url`` if its host is loopback (127.0.0.0/8, localhost, ::1); raises ValueError otherwise."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    if host == "localhost":
+        return url
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return url
+    except ValueError:
+        pass
+    raise ValueError(f"refusing to load-test {host!r}: only 127.0.0.0/8, localhost and [::1] are allowed")
+
+
+def latency_summary(values: Sequence[float]) -> dict:
+    """p50/p95/p99/mean/max of latencies in seconds (empty: just ``n`` = 0)."""
+    if not values:
+        return {"n": 0}
+    return {"n": len(values), "p50_s": percentile(values, 50), "p95_s": percentile(values, 95),
+            "p99_s": percentile(values, 99), "mean_s": sum(values) / len(values), "max_s": max(values)}
+
+
+def classify(exc: BaseException) -> str:
+    """One of ``ERROR_KINDS`` for an exception raised by a gradio_client call."""
+    from gradio_client.exceptions import AppError
+
+    if isinstance(exc, (concurrent.futures.TimeoutError, TimeoutError)):
+        return "timeout"
+    if "queue is full" in str(exc).lower() or type(exc).__name__ == "QueueError":
+        return "queue_full"
+    if isinstance(exc, AppError):
+        return "app_error"
+    return "other"
+
+
+@dataclass
+class User:
+    """What one simulated person has on screen."""
+
+    rng: random.Random
+    model: str
+    task: str
+    q_ins: str = ""
+    d_ins: str = ""
+    include: bool = True
+    query: str = ""
+    phrase: str = ""
+    n_query: int = 0
+
+    def reset(self) -> None:
+        """The task's defaults for the model, as the page sets them."""
+        from benchmarks.latency import explore_args
+        from components.tasks import get_task
+
+        args = explore_args(self.model, get_task(self.task).corpus)
+        _, _, _, self.q_ins, self.d_ins, self.include, self.query, _ = args
+        self.phrase, self.n_query = "", 0
+
+    def edit(self) -> str:
+        """Apply one random edit; returns its kind."""
+        from components.corpora import load_sample
+        from components.tasks import get_task
+
+        action = self.rng.choices(list(ACTIONS), weights=list(ACTIONS.values()))[0]
+        if action == "type":
+            if not self.phrase:
+                self.phrase = " " + self.rng.choice(PHRASES)
+            n = self.rng.randint(2, 4)
+            self.q_ins, self.phrase = self.q_ins + self.phrase[:n], self.phrase[n:]
+        elif action == "query":
+            examples = load_sample(get_task(self.task).corpus).example_queries()
+            self.n_query += 1
+            self.query = examples[self.n_query % len(examples)]
+        elif action == "model":
+            self.model = MODELS[1 - MODELS.index(self.model)]
+            self.reset()
+        else:
+            self.task = TASKS[1 - TASKS.index(self.task)]
+            self.reset()
+        return action
+
+    def args(self) -> list:
+        from components.tasks import get_task
+
+        return [self.task, self.model, get_task(self.task).corpus, self.q_ins, self.d_ins, self.include,
+                self.query, 10]
+
+
+@dataclass
+class Results:
+    records: list = field(default_factory=list)  # (action, latency_s or None, error kind or "")
+    errors: dict = field(default_factory=lambda: {k: {"count": 0, "samples": []} for k in ERROR_KINDS})
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, action: str, latency: float | None, exc: BaseException | None = None) -> None:
+        with self.lock:
+            kind = classify(exc) if exc is not None else ""
+            self.records.append((action, latency, kind))
+            if exc is not None:
+                err = self.errors[kind]
+                err["count"] += 1
+                if len(err["samples"]) < 5:
+                    err["samples"].append(f"{type(exc).__name__}: {str(exc)[:300]}")
+
+
+def _call(client, args: list, timeout: float):
+    job = client.submit(*args, api_name="/explore")
+    try:
+        return job.result(timeout=timeout)
+    except concurrent.futures.TimeoutError:
+        job.cancel()
+        raise
+
+
+def run_user(url: str, index: int, n_requests: int, deadline: float, think: float, timeout: float,
+             results: Results, seed: int) -> None:
+    """One person: connect, then edit and wait for the answer, ``n_requests`` times at most."""
+    from gradio_client import Client
+
+    rng = random.Random(seed * 1000 + index)
+    user = User(rng, MODELS[index % 2], TASKS[(index // 2) % 2])
+    user.reset()
+    try:
+        client = Client(url, verbose=False, download_files=False, analytics_enabled=False)
+    except Exception as exc:  # noqa: BLE001 - every failure is counted, none stops the test
+        results.add("connect", None, exc)
+        return
+    time.sleep(rng.uniform(0, think))  # people do not start in lockstep
+    for _ in range(n_requests):
+        if time.monotonic() >= deadline:
+            break
+        action = user.edit()
+        t0 = time.perf_counter()
+        try:
+            _call(client, user.args(), timeout)
+            results.add(action, time.perf_counter() - t0)
+        except Exception as exc:  # noqa: BLE001
+            results.add(action, None, exc)
+        time.sleep(rng.uniform(0, 2 * think))
+    client.close()
+
+
+def warm(url: str, timeout: float) -> dict:
+    """One request per (model, corpus), in order; seconds each."""
+    from gradio_client import Client
+
+    client = Client(url, verbose=False, download_files=False, analytics_enabled=False)
+    out = {}
+    for model in MODELS:
+        for task in TASKS:
+            user = User(random.Random(0), model, task)
+            user.reset()
+            t0 = time.perf_counter()
+            _call(client, user.args(), timeout)
+            out[f"{model}.{task}"] = time.perf_counter() - t0
+    client.close()
+    return out
+
+
+def report(results: Results, elapsed: float) -> dict:
+    ok = [lat for _, lat, kind in results.records if not kind]
+    by_action = {a: latency_summary([lat for act, lat, kind in results.records if act == a and not kind])
+                 for a in ACTIONS}
+    return {"requests": len(results.records), "answered": len(ok), "elapsed_s": elapsed,
+            "throughput_rps": len(ok) / elapsed if elapsed else 0.0, "latency": latency_summary(ok),
+            "by_action": by_action, "errors": results.errors}
+
+
+def load_test(url: str, users: int, requests_per_user: int, max_seconds: float, think: float,
+              timeout: float, seed: int = 0, server_pid: int | None = None) -> dict:
+    """Run the simulated users against ``url`` and return the measured phase's report."""
+    results, peak = Results(), [0.0]
+    start = time.monotonic()
+    deadline = start + max_seconds
+    threads = [threading.Thread(target=run_user, daemon=True, name=f"user-{i}",
+                                args=(url, i, requests_per_user, deadline, think, timeout, results, seed))
+               for i in range(users)]
+    for t in threads:
+        t.start()
+    while any(t.is_alive() for t in threads) and time.monotonic() < deadline + timeout + 30:
+        if server_pid:
+            peak[0] = max(peak[0], tree_rss_mb(server_pid))
+        time.sleep(0.25)
+    out = report(results, time.monotonic() - start)
+    if server_pid:
+        out["server_peak_rss_mb"] = peak[0]
+    return out
+
+
+def summary(rep: dict) -> str:
+    lat = rep["latency"]
+    lines = [f"{rep['config']['users']} users: {rep['answered']}/{rep['requests']} answered in "
+             f"{rep['elapsed_s']:.1f} s, {rep['throughput_rps']:.2f} req/s"]
+    if lat["n"]:
+        lines.append(f"  latency p50 {lat['p50_s']:.3f} s, p95 {lat['p95_s']:.3f} s, p99 {lat['p99_s']:.3f} s, "
+                     f"max {lat['max_s']:.3f} s")
+    for action, s in rep["by_action"].items():
+        if s["n"]:
+            lines.append(f"    {action:<6} n={s['n']:<4} p50 {s['p50_s']:.3f} s  p95 {s['p95_s']:.3f} s")
+    errors = {k: v["count"] for k, v in rep["errors"].items() if v["count"]}
+    lines.append(f"  errors: {errors or 'none'}")
+    if "server_peak_rss_mb" in rep:
+        lines.append(f"  server peak RSS {rep['server_peak_rss_mb']:.0f} MB")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("url", nargs="?", default="http://127.0.0.1:7860")
+    ap.add_argument("--users", type=int, default=8)
+    ap.add_argument("--requests-per-user", type=int, default=10)
+    ap.add_argument("--max-seconds", type=float, default=120.0)
+    ap.add_argument("--think", type=float, default=0.5, help="mean pause between a user's requests (s)")
+    ap.add_argument("--timeout", type=float, default=60.0, help="seconds one request may take")
+    ap.add_argument("--no-warm", dest="warm", action="store_false")
+    ap.add_argument("--start-server", action="store_true", help="start `python app.py` on a free loopback port")
+    ap.add_argument("--server-pid", type=int, default=None, help="sample this server's RSS")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", default=None, help="write the JSON report here")
+    args = ap.parse_args(argv)
+    try:
+        check_loopback(args.url)
+    except ValueError as exc:
+        ap.error(str(exc))
+    config = {k: v for k, v in vars(args).items() if k != "out"}
+    config["app_env"] = {k: os.environ.get(k) for k in ("INSTRUCTION_LENS_CONCURRENCY", "INSTRUCTION_LENS_QUEUE")}
+    if args.start_server:
+        with running_app() as (proc, url, t0, log):
+            wait_for_page(url, proc, t0, log)
+            return _run(args, url, proc.pid, {**config, "url": url})
+    return _run(args, args.url, args.server_pid, config)
+
+
+def _run(args, url: str, pid: int | None, config: dict) -> int:
+    machine = machine_info()
+    warmup = warm(url, max(args.timeout, 900.0)) if args.warm else {}
+    rep = load_test(url, args.users, args.requests_per_user, args.max_seconds, args.think, args.timeout,
+                    args.seed, pid)
+    machine["load_avg_end"] = list(os.getloadavg())
+    rep = {"config": config, "machine": machine, "warmup_s": warmup, **rep}
+    print(summary(rep))
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(rep, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""The benchmark scripts' pure parts: the loopback guard, statistics, one measurement on a fake engine.
+
+No timing is asserted: only that the numbers are computed right and the report has its keys.
+"""
+
+import concurrent.futures
+
+import pytest
+
+from benchmarks import latency, load_test
+from components.cache import EmbeddingCache
+from components.corpora import Corpus, Document, LabeledQuery
+from components.engine import Engine
+from components.fake import HashEncoder
+from components.projection import FrameCache
+
+TIMING_KEYS = {"median_s", "p10_s", "p90_s", "n"}
+TARGET_KEYS = {"target_s", "ok", "ratio_to_target"}
+
+
+@pytest.mark.parametrize("url", ["http://10.0.0.1:7860", "http://example.com", "https://example.com:7860/",
+                                 "http://localhost.example.com", "http://0.0.0.0:7860", "ftp://127.0.0.1/",
+                                 "not a url"])
+def test_loopback_guard_refuses_other_hosts(url):
+    with pytest.raises(ValueError):
+        load_test.check_loopback(url)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:7860", "http://localhost:7860", "http://[::1]:7860",
+                                 "http://127.5.6.7/", "https://LOCALHOST:8443/app"])
+def test_loopback_guard_accepts_loopback(url):
+    assert load_test.check_loopback(url) == url
+
+
+def test_cli_exits_with_an_error_for_a_remote_host(capsys):
+    with pytest.raises(SystemExit) as exc:
+        load_test.main(["http://example.com:7860", "--users", "1"])
+    assert exc.value.code == 2
+    assert "refusing" in capsys.readouterr().err
+
+
+def test_percentile_interpolates_like_numpy():
+    values = [10.0, 1.0, 4.0, 7.0, 2.0, 9.0, 3.0, 8.0, 6.0, 5.0]  # 1..10, shuffled
+    assert latency.percentile(values, 50) == pytest.approx(5.5)
+    assert latency.percentile(values, 10) == pytest.approx(1.9)
+    assert latency.percentile(values, 90) == pytest.approx(9.1)
+    assert latency.percentile(values, 0) == 1.0 and latency.percentile(values, 100) == 10.0
+    assert latency.percentile([3.0], 99) == 3.0
+
+
+def test_summarize_with_a_target():
+    out = latency.summarize([0.1, 0.2, 0.3, 0.4], target_s=0.2)
+    assert out["median_s"] == pytest.approx(0.25) and out["n"] == 4
+    assert out["p10_s"] == pytest.approx(0.13) and out["p90_s"] == pytest.approx(0.37)
+    assert out["ok"] is False and out["ratio_to_target"] == pytest.approx(1.25)
+    assert TARGET_KEYS.isdisjoint(latency.summarize([1.0]))
+
+
+def test_latency_summary_percentiles():
+    out = load_test.latency_summary([float(i) for i in range(1, 101)])
+    assert out["n"] == 100 and out["p50_s"] == pytest.approx(50.5)
+    assert out["p95_s"] == pytest.approx(95.05) and out["p99_s"] == pytest.approx(99.01)
+    assert out["max_s"] == 100.0 and out["mean_s"] == pytest.approx(50.5)
+    assert load_test.latency_summary([]) == {"n": 0}
+
+
+def test_errors_are_classified_by_kind():
+    from gradio_client.exceptions import AppError
+    from gradio_client.utils import QueueError
+
+    assert load_test.classify(concurrent.futures.TimeoutError()) == "timeout"
+    assert load_test.classify(QueueError("Queue is full! Please try again.")) == "queue_full"
+    assert load_test.classify(AppError("Type a query")) == "app_error"
+    assert load_test.classify(ConnectionError("refused")) == "other"
+
+
+@pytest.fixture
+def tiny() -> Corpus:
+    """Five documents: the map is a PCA frame, so no UMAP compile in a fast test."""
+    docs = tuple(Document(f"d{i}", text) for i, text in enumerate(
+        ["Cats purr and sleep.", "Dogs fetch a ball.", "Goldfish swim in a bowl.",
+         "Parrots repeat words.", "Hamsters run on a wheel."]))
+    return Corpus("tiny", "Tiny", docs, (LabeledQuery("q1", "Which pet talks?", {"d3": 1}, example=True),),
+                  task="qa")
+
+
+@pytest.fixture
+def hash_engine() -> Engine:
+    return Engine(cache=EmbeddingCache(8 * 1024 * 1024), factory=lambda preset, progress=None: HashEncoder(preset.key))
+
+
+def test_query_edit_measure_reports_its_keys(hash_engine, tiny):
+    out = latency.measure_query_edit(hash_engine, FrameCache(), tiny, "minilm-offline", repeats=3)
+    assert TIMING_KEYS | TARGET_KEYS <= set(out) and out["n"] == 3
+    assert out["target_s"] == latency.TARGETS["query_edit_s"]
+    assert set(out["parts"]) == {"explore", "map_data", "map_figure", "figure_json", "tables"}
+    assert all(TIMING_KEYS <= set(part) for part in out["parts"].values())
+
+
+def test_doc_edit_measure_encodes_each_new_instruction_once(hash_engine, tiny):
+    enc = hash_engine.encoder("e5-small-offline")
+    out = latency.measure_doc_edit(hash_engine, FrameCache(), tiny, "e5-small-offline", repeats=2,
+                                   raw=lambda texts, prompt: enc.encode(texts, prompt, True))
+    assert {"edit", "revisited", "raw_floor", "overhead_ratio", "n_docs"} <= set(out)
+    assert {"median", "p10", "p90", "n", "target", "ok", "ratio_to_target"} <= set(out["overhead_ratio"])
+    assert TARGET_KEYS <= set(out["revisited"]) and out["n_docs"] == 5
+    doc_encodes = [c for c in enc.calls if c[0] == 5 and "variant" in c[1]]
+    assert len(doc_encodes) == 4  # per repeat: the app once (revisits hit the cache) and the raw floor once
+
+
+def test_targets_are_collected_from_nested_measures():
+    measures = {"a": latency.summarize([1.0], 2.0), "b": {"c": latency.ratio_summary([3.0], 1.5)},
+                "m": {"peak_rss_mb": 10.0, "target_mb": 20.0, "ok": True, "ratio_to_target": 0.5}}
+    found = {t["name"]: t for t in latency.targets(measures)}
+    assert set(found) == {"a", "b.c", "m"}
+    assert found["b.c"]["ok"] is False and found["b.c"]["ratio_to_target"] == pytest.approx(2.0)
+    assert found["m"]["value"] == 10.0 and found["a"]["target"] == 2.0
+
+
+def test_machine_block_has_versions_and_load():
+    info = latency.machine_info()
+    assert {"cpu_count", "python", "torch", "sentence-transformers", "load_avg_start"} <= set(info)
+    assert len(info["load_avg_start"]) == 3
