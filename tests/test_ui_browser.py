@@ -1,0 +1,341 @@
+"""Real-browser tests of the page: headless Debian chromium driven by Playwright.
+
+One app server per module (``tests.app_server``) with the packaged MiniLM
+model and one extra sample corpus of hostile markup, added through
+``INSTRUCTION_LENS_EXTRA_CORPORA``. The tests check what a person sees: both
+ranking tables fill, the map has its traces, the task and model pickers set
+the instructions, typing an instruction changes the instructed ranking but
+not the baseline, corpus text is shown as text (never run as markup), no
+request leaves the app's host, and a screenshot of the page for the record.
+
+What the tables should show is asked of the same server through its API
+(``/explore``), so a test waits for an exact expected state instead of
+sleeping. Dataframes are virtualised grids: rows are ``[role=row]`` with
+``aria-rowindex`` (1 is the header), cells ``[role=gridcell]`` with
+``aria-colindex``; only the first rows are read. Dropdowns are ARIA
+comboboxes whose options are ``[role=option]`` named by their label.
+
+Without chromium or Playwright the module is skipped, unless
+``INSTRUCTION_LENS_REQUIRE_BROWSER=1`` (CI), where that is a failure.
+``INSTRUCTION_LENS_UPDATE_SCREENSHOT=1`` also refreshes ``docs/screenshot.png``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # judged by the ``browser`` fixture: a skip, or a failure in CI
+    sync_playwright = None
+
+from app_server import REPO, running_app
+from components.corpora import load_sample
+from components.models import DEFAULT_MODEL, get_model
+from components.tasks import DEFAULT_TASK, get_task
+
+REQUIRE_BROWSER = os.environ.get("INSTRUCTION_LENS_REQUIRE_BROWSER") == "1"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FIRST_RUN_MS = 420_000  # the first ranking loads the model, embeds a corpus and compiles UMAP
+RUN_MS = 240_000  # a new corpus is embedded twice and gets its own map frame
+ROWS = 3  # rows of each table compared (the grid renders the first rows at least)
+HOSTILE_KEY = "hostile_markup"
+HOSTILE_TITLE = "Hostile markup (test corpus)"
+HOSTILE_DOCS = [
+    {"id": "h-img", "text": '<img src=x onerror="window.__xss=1"> An image tag that runs code when '
+                            'its picture fails to load.'},
+    {"id": "h-svg", "text": '<svg onload="window.__xss=2"></svg> A vector drawing that runs code when it loads.'},
+    {"id": "h-script", "text": "<script>window.__xss=3</script> A script element hidden in a document."},
+    {"id": "h-link", "text": '<a href="javascript:window.__xss=4">click</a> A link whose target is code.'},
+    {"id": "h-md", "text": "![pixel](http://example.invalid/pixel.png) and "
+                           "[a Markdown link](javascript:window.__xss=5)."},
+    {"id": "h-<b>id</b>", "title": "<i>An italic title</i>",
+     "text": '<iframe srcdoc="<script>parent.__xss=6</script>"></iframe> A frame that runs code in its parent.'},
+]
+HOSTILE_QUERY = {"id": "h-q0", "text": "an image <img src=y onerror=window.__xss=7> that fails to load",
+                 "relevant": {"h-img": 1}, "example": True}
+TYPED_QUERY = "<script>window.__xss=8</script> a script element in a document"
+
+
+def _chromium() -> str | None:
+    """The chromium to drive: ``INSTRUCTION_LENS_CHROMIUM`` if set, else Debian's."""
+    candidates = [os.environ.get("INSTRUCTION_LENS_CHROMIUM"), shutil.which("chromium"),
+                  "/usr/bin/chromium", "/usr/bin/chromium-browser"]
+    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
+
+
+def _missing(reason: str):
+    if REQUIRE_BROWSER:
+        pytest.fail(f"{reason} (INSTRUCTION_LENS_REQUIRE_BROWSER=1: the browser tests must run)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def hostile_folder(tmp_path_factory) -> Path:
+    """An extra-corpora folder with one small corpus of markup that must stay text."""
+    folder = tmp_path_factory.mktemp("extra_corpora")
+    (folder / "hostile.corpus.jsonl").write_text(
+        "".join(json.dumps(d) + "\n" for d in HOSTILE_DOCS), encoding="utf-8")
+    (folder / "hostile.queries.jsonl").write_text(json.dumps(HOSTILE_QUERY) + "\n", encoding="utf-8")
+    manifest = {"format": 1, "corpora": [{
+        "key": HOSTILE_KEY, "title": HOSTILE_TITLE, "task": "qa",
+        "corpus": "hostile.corpus.jsonl", "queries": "hostile.queries.jsonl",
+        "source": "written for the browser tests", "license": "CC0-1.0", "labels": "hand-written"}]}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def app_log(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("app") / "app.log"
+
+
+@pytest.fixture(scope="module")
+def app_url(hostile_folder, app_log):
+    with running_app({"INSTRUCTION_LENS_EXTRA_CORPORA": str(hostile_folder)}, log_path=app_log) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def client(app_url):
+    """The app's own API, to know what the page should show."""
+    from gradio_client import Client
+
+    return Client(app_url, verbose=False)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if sync_playwright is None:
+        _missing("Playwright for Python is not installed")
+    executable = _chromium()
+    if executable is None:
+        _missing("chromium is not installed (Debian: apt-get install chromium)")
+    expect.set_options(timeout=RUN_MS)  # every expectation here waits on the app
+    with sync_playwright() as pw, tempfile.TemporaryDirectory(prefix="lens-chromium-") as profile:
+        context = pw.chromium.launch_persistent_context(
+            profile, executable_path=executable, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 1000})
+        yield context
+        context.close()
+    expect.set_options(timeout=5_000)  # Playwright's default, for any later module
+
+
+@pytest.fixture
+def page(browser, app_url):
+    """A fresh tab on the app; ``page.requests`` lists every URL it asked for."""
+    tab = browser.new_page()
+    requests: list[str] = []
+    tab.on("request", lambda request: requests.append(request.url))
+    tab.requests = requests
+    tab.set_default_timeout(RUN_MS)
+    tab.goto(app_url)
+    yield tab
+    tab.close()
+
+
+# ---- helpers ---------------------------------------------------------------
+
+def _cells(page, table: str, rows: int = ROWS):
+    """The gridcells of the first ``rows`` data rows of ``#table``, in reading order."""
+    indices = ",".join(f'[aria-rowindex="{r + 2}"]' for r in range(rows))
+    return page.locator(f"#{table} [role=row]:is({indices}) [role=gridcell]")
+
+
+def _read(page, table: str, skip_columns: tuple[int, ...] = ()) -> list[str]:
+    """Texts of the first rows' cells, leaving out the 1-based ``skip_columns``."""
+    texts = _cells(page, table).evaluate_all(
+        "cells => cells.map(c => [Number(c.getAttribute('aria-colindex')), c.innerText.trim()])")
+    return [text for col, text in texts if col not in skip_columns]
+
+
+def _shown(value) -> str:
+    """A cell value as the Dataframe prints it (JavaScript number formatting)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _expected(client, task: str, model: str, corpus: str, q_ins: str, d_ins: str, include: bool,
+              query: str, k: int = 10, rows: int = ROWS) -> dict[str, list[str]]:
+    """What both tables' first rows must show for these settings, from ``/explore``."""
+    instructed, baseline, _plot, _status = client.predict(
+        task, model, corpus, q_ins, d_ins, include, query, k, api_name="/explore")
+    return {name: [_shown(v) for row in table["data"][:rows] for v in row]
+            for name, table in (("ranked_instructed", instructed), ("ranked_baseline", baseline))}
+
+
+def _expect_tables(page, expected: dict[str, list[str]], timeout: int = RUN_MS) -> None:
+    for table, cells in expected.items():
+        expect(_cells(page, table, len(cells) // 6)).to_have_text(cells, timeout=timeout)
+
+
+def _defaults(task: str, model: str = DEFAULT_MODEL):
+    return get_task(task).instructions_for(get_model(model))
+
+
+def _trace_names(page) -> list[str]:
+    page.wait_for_function("() => document.querySelector('#map .js-plotly-plot')?.data?.length > 0")
+    return page.evaluate("document.querySelector('#map .js-plotly-plot').data.map(t => t.name)")
+
+
+def _pick(page, elem_id: str, label: str) -> None:
+    """Choose ``label`` in the Dropdown ``#elem_id`` the way a person does."""
+    page.locator(f"#{elem_id} [role=combobox]").click()
+    page.get_by_role("option", name=label, exact=True).click()
+
+
+def _foreign(requests: list[str], app_url: str) -> list[str]:
+    host = urlsplit(app_url).netloc
+    return [u for u in requests if urlsplit(u).scheme not in ("data", "blob") and urlsplit(u).netloc != host]
+
+
+def _wait_first_ranking(page, app_log: Path) -> None:
+    """Wait for both tables' first cells; on a timeout, say what the page and the app said."""
+    try:
+        for table in ("ranked_instructed", "ranked_baseline"):
+            page.locator(f"#{table} [role=gridcell]").first.wait_for(timeout=FIRST_RUN_MS)
+    except PlaywrightTimeout:
+        toasts = page.get_by_test_id("toast-body").all_inner_texts()
+        status = page.locator("#status").inner_text()
+        log = app_log.read_text(errors="replace")[-4000:]
+        pytest.fail(f"no ranking after {FIRST_RUN_MS // 1000} s; toasts {toasts}, status {status!r}; "
+                    f"app log:\n{log}", pytrace=False)
+
+
+# ---- tests -----------------------------------------------------------------
+
+def test_page_loads_with_rankings_map_and_pickers(page, client, app_log):
+    _wait_first_ranking(page, app_log)
+    first = load_sample(get_task(DEFAULT_TASK).corpus).example_queries()[0]
+    qa = _defaults(DEFAULT_TASK)
+    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, get_task(DEFAULT_TASK).corpus,
+                                   qa.query, qa.document, True, first))
+    assert _trace_names(page) == [
+        "document moves", "documents, no instruction", "documents, with instructions",
+        "top 10 with instructions", "relevant (labelled)", "query move",
+        "query, no instruction", "query, with instructions"]
+
+    code = get_task("code")
+    _pick(page, "task", code.label)
+    expect(page.locator("#task [role=combobox]")).to_have_value(code.label)
+    expect(page.locator("#q_ins textarea")).to_have_value(_defaults("code").query)
+    expect(page.locator("#d_ins textarea")).to_have_value(_defaults("code").document)
+
+    # A Hub-only model: its own default instructions, then a readable error (offline here).
+    bge = get_model("bge-small-en-v1.5")
+    _pick(page, "model", bge.label)
+    expect(page.locator("#q_ins textarea")).to_have_value(_defaults("code", bge.key).query)
+    expect(page.locator("#d_ins textarea")).to_have_value("")
+    expect(page.get_by_test_id("toast-body").filter(has_text="not available offline")).to_be_visible()
+
+    minilm = get_model(DEFAULT_MODEL)
+    _pick(page, "model", minilm.label)
+    expect(page.locator("#q_ins textarea")).to_have_value(_defaults("code").query)
+    example = load_sample(code.corpus).example_queries()[0]
+    expect(page.locator("#query textarea")).to_have_value(example)
+    _expect_tables(page, _expected(client, "code", DEFAULT_MODEL, code.corpus, _defaults("code").query,
+                                   _defaults("code").document, True, example))
+
+
+def test_typing_an_instruction_moves_only_the_instructed_ranking(page, client, app_log):
+    _wait_first_ranking(page, app_log)
+    qa = _defaults(DEFAULT_TASK)
+    corpus = get_task(DEFAULT_TASK).corpus
+    query = load_sample(corpus).example_queries()[0]
+    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, corpus, qa.query, qa.document, True, query))
+    before_i = _read(page, "ranked_instructed")
+    before_b = _read(page, "ranked_baseline", skip_columns=(2,))  # column 2 names the instructed rank
+
+    box = page.locator("#q_ins textarea")
+    box.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" about code", delay=20)
+    typed = qa.query + " about code"
+    expect(box).to_have_value(typed)
+    after = _expected(client, DEFAULT_TASK, DEFAULT_MODEL, corpus, typed, qa.document, True, query)
+    _expect_tables(page, after)
+    assert _read(page, "ranked_instructed") != before_i
+    assert _read(page, "ranked_baseline", skip_columns=(2,)) == before_b
+
+    # Leave the instruction tokens out of the pooled mean: the instructed ranking follows
+    # (it is what the API gives for that switch), the baseline has no instruction to leave out.
+    page.locator("#include input[type=checkbox]").click()
+    expect(page.locator("#include input[type=checkbox]")).not_to_be_checked()
+    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, corpus, typed, qa.document, False, query),
+                   timeout=RUN_MS)
+    assert _read(page, "ranked_instructed") != after["ranked_instructed"]
+    assert _read(page, "ranked_baseline", skip_columns=(2,)) == before_b
+
+
+def test_corpus_markup_is_shown_as_text_never_run(page, client, app_url, app_log):
+    _wait_first_ranking(page, app_log)
+    qa = _defaults(DEFAULT_TASK)
+    _pick(page, "corpus", HOSTILE_TITLE)
+    expect(page.locator("#query textarea")).to_have_value(HOSTILE_QUERY["text"])
+    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, HOSTILE_KEY, qa.query, qa.document,
+                                   True, HOSTILE_QUERY["text"]))
+    assert "relevant (labelled)" in _trace_names(page)
+
+    box = page.locator("#query textarea")
+    box.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(TYPED_QUERY, delay=10)
+    expect(box).to_have_value(TYPED_QUERY)
+    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, HOSTILE_KEY, qa.query, qa.document,
+                                   True, TYPED_QUERY, rows=len(HOSTILE_DOCS)))
+
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    for literal in ('<img src=x onerror="window.__xss=1">', '<svg onload="window.__xss=2">',
+                    "<script>window.__xss=3</script>", '<a href="javascript:window.__xss=4">click</a>',
+                    "![pixel](http://example.invalid/pixel.png)", "<i>An italic title</i>"):
+        expect(page.locator("#ranked_instructed [role=gridcell]", has_text=literal).first).to_be_visible()
+    expect(page.locator("#ranked_baseline [role=gridcell]", has_text="h-<b>id</b>").first).to_be_visible()
+    for table in ("ranked_instructed", "ranked_baseline"):
+        for tag in ("img", "svg", "script", "a", "iframe", "b", "i"):
+            assert page.locator(f"#{table} [role=grid] {tag}").count() == 0, f"a <{tag}> in #{table}"
+    assert page.locator("[onerror], [onload], a[href^='javascript:'], iframe[srcdoc]").count() == 0
+    assert page.evaluate("[...document.scripts].filter(s => s.text.includes('__xss')).length") == 0
+
+    hover = page.evaluate("""document.querySelector('#map .js-plotly-plot').data
+        .filter(t => t.name === 'documents, with instructions')[0].text.join('\\n')""")
+    assert "&lt;img src=x onerror=" in hover and "<img" not in hover and "<script" not in hover
+    assert _foreign(page.requests, app_url) == []
+
+
+def test_no_request_leaves_the_app_host(page, client, app_url, app_log):
+    _wait_first_ranking(page, app_log)
+    _trace_names(page)  # the map (plotly) has drawn
+    task = get_task(DEFAULT_TASK)
+    second = load_sample(task.corpus).example_queries()[1]
+    _pick(page, "example", second)
+    qa = _defaults(DEFAULT_TASK)
+    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, task.corpus, qa.query, qa.document,
+                                   True, second))
+    page.get_by_role("tab", name="About").click()
+    expect(page.locator("#tab_about")).to_be_visible()
+    assert len(page.requests) > 5
+    assert _foreign(page.requests, app_url) == []
+
+
+def test_screenshot_of_the_loaded_page(page, app_log):
+    _wait_first_ranking(page, app_log)
+    _trace_names(page)
+    page.wait_for_function("() => document.querySelector('#status')?.innerText.includes('differ from the baseline')")
+    target = REPO / "artifacts" / "screenshot-explorer.png"
+    target.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(target), full_page=True)
+    assert target.stat().st_size > 10_000
+    if os.environ.get("INSTRUCTION_LENS_UPDATE_SCREENSHOT") == "1":
+        docs = REPO / "docs"
+        docs.mkdir(exist_ok=True)
+        shutil.copyfile(target, docs / "screenshot.png")
