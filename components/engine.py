@@ -82,6 +82,7 @@ class Engine:
         self._factory = factory
         self._encoders: dict[str, Encoder] = {}
         self._lock = threading.Lock()
+        self._embed_locks: dict[tuple, threading.Lock] = {}
 
     def encoder(self, model_key: str, progress: Progress | None = None) -> Encoder:
         with self._lock:
@@ -102,7 +103,13 @@ class Engine:
         enc = self.encoder(model_key, progress)
         cap = enc.token_limit() * CHARS_PER_TOKEN_CAP
         clipped = [t if len(t) <= cap else t[:cap] for t in texts]
-        return embed_cached(enc, self.cache, clipped, prompt[:cap], include_prompt, progress)
+        prompt = prompt[:cap]
+        if not prompt:
+            include_prompt = True  # no prompt: the switch changes nothing, share one cache entry
+        with self._lock:
+            lock = self._embed_locks.setdefault((model_key, prompt, include_prompt), threading.Lock())
+        with lock:  # a second caller with the same prompt waits, then finds every vector cached
+            return embed_cached(enc, self.cache, clipped, prompt, include_prompt, progress)
 
     def doc_vectors(self, corpus: Corpus, setting: Setting, instructed: bool,
                     progress: Progress | None = None) -> np.ndarray:

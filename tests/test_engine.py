@@ -82,3 +82,36 @@ def test_a_huge_instruction_is_clipped_and_noted(fake_engine, fake_encoders, pet
 def test_strange_characters_rank(fake_engine, pets, query):
     ex = fake_engine.explore(pets, Setting("minilm-offline", "q: ", "d: "), query)
     assert np.isfinite(ex.instructed.scores).all()
+
+
+def test_concurrent_callers_encode_a_corpus_once(fake_engine, fake_encoders, pets):
+    import threading
+
+    from components.fake import HashEncoder
+
+    slow = HashEncoder("minilm-offline")
+    original = slow.encode
+
+    def slow_encode(*args, **kwargs):
+        import time
+
+        time.sleep(0.2)
+        return original(*args, **kwargs)
+
+    slow.encode = slow_encode
+    fake_encoders["minilm-offline"] = slow
+    threads = [threading.Thread(target=fake_engine.doc_vectors, args=(pets, Setting("minilm-offline", "", "d: "), True))
+               for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [c for c in slow.calls if c[1] == "d: "] == [(5, "d: ", True)]
+
+
+def test_pooling_switch_without_prompt_reuses_the_baseline(fake_engine, fake_encoders, pets):
+    fake_engine.explore(pets, Setting("minilm-offline", "q: ", "d: ", True), "pet")
+    enc = fake_encoders["minilm-offline"]
+    before = len(enc.calls)
+    fake_engine.explore(pets, Setting("minilm-offline", "q: ", "d: ", False), "pet")
+    assert all(prompt for _, prompt, _ in enc.calls[before:])  # no baseline re-encoding
