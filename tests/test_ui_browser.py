@@ -339,3 +339,49 @@ def test_screenshot_of_the_loaded_page(page, app_log):
         docs = REPO / "docs"
         docs.mkdir(exist_ok=True)
         shutil.copyfile(target, docs / "screenshot.png")
+
+
+UPLOAD_DOCS = ("id,text\n"
+               "z1,Zebras have black and white stripes that confuse biting flies.\n"
+               "p1,Penguins cannot fly but swim fast in cold water.\n"
+               "o1,Owls hunt at night and turn their heads almost all the way round.\n"
+               "c1,Camels store fat in their humps and cross deserts for days.\n")
+UPLOAD_QUERIES = "query,doc_id\nWhich animal has stripes?,z1\nWhich bird swims in cold seas?,p1\n"
+
+
+def test_upload_then_measure(page, app_log, tmp_path):
+    _wait_first_ranking(page, app_log)
+    docs, queries, broken = tmp_path / "animals.csv", tmp_path / "animal-queries.csv", tmp_path / "broken.jsonl"
+    docs.write_text(UPLOAD_DOCS, encoding="utf-8")
+    queries.write_text(UPLOAD_QUERIES, encoding="utf-8")
+    broken.write_text('{"id": "a", "text": "fine"}\n{"id": "b", "text": \n', encoding="utf-8")
+
+    page.get_by_role("tab", name="Your data").click()
+    page.locator("#upload_corpus input[type=file]").set_input_files(str(docs))
+    page.locator("#upload_queries input[type=file]").set_input_files(str(queries))
+    page.locator("#upload_button").click()
+    expect(page.locator("#upload_status")).to_contain_text("4 documents")
+    expect(page.locator("#upload_status")).to_contain_text("2 labelled queries")
+    expect(page.locator("#corpus [role=combobox]")).to_have_value("Your upload: animals.csv")
+    expect(page.locator("#query textarea")).to_have_value("Which animal has stripes?")
+    expect(_cells(page, "ranked_baseline", 1).nth(4)).to_have_text("z1")
+
+    page.get_by_role("tab", name="Measure").click()
+    page.locator("#measure").click()
+    expect(page.locator("#measure_status")).to_contain_text("2 labelled queries over 4 documents")
+    summary = page.locator("#metrics_summary [role=gridcell]")
+    expect(summary.first).to_have_text("nDCG@10")
+    assert page.locator("#metrics_per_query [role=row][aria-rowindex] [role=gridcell]").count() >= 2 * 7
+    values = _read(page, "metrics_summary")
+    assert all(0.0 <= float(v) <= 1.0 for v in values[1:3])  # no instruction, instruction A
+
+    # a broken file: a readable message naming the line; the uploaded corpus stays in place
+    page.get_by_role("tab", name="Your data").click()
+    for elem in ("upload_corpus", "upload_queries"):  # a File that holds a file shows it, with a Clear button
+        page.locator(f"#{elem} button[aria-label='Clear']").click()
+        expect(page.locator(f"#{elem} input[type=file]")).to_have_count(1)
+    page.locator("#upload_corpus input[type=file]").set_input_files(str(broken))
+    page.locator("#upload_button").click()
+    expect(page.get_by_test_id("toast-body").filter(has_text="line 2").first).to_be_visible()
+    expect(page.locator("#corpus [role=combobox]")).to_have_value("Your upload: animals.csv")
+    expect(_cells(page, "ranked_baseline", 1).nth(4)).to_have_text("z1")
