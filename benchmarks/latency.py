@@ -37,7 +37,8 @@ What the measures mean:
   ``NUMBA_CACHE_DIR`` at an empty folder, so E5's conversion is included.
 * ``memory``: peak RSS of a real app (process and children, psutil) that loaded
   both models and ranked the largest corpora with each (target 2 GB).
-* ``threads.<model>``: ``torch.set_num_threads`` 1 vs 2, interleaved, for one
+* ``threads.<model>``: ``torch.set_num_threads`` 1, 2 or left alone, each in a
+  fresh process (switching inside one process changes later timings), for one
   query encode, a 300-document corpus and one batch of 32 long documents.
 """
 
@@ -272,31 +273,50 @@ def measure_umap_cold(base_docs, repeats: int) -> dict:
         part: summarize([r[part] for r in rs]) for part in ("import_s", "fit_s")}} for name, rs in runs.items()}
 
 
-def measure_threads(engine, model_key: str, short, long_, repeats: int) -> dict:
-    """``torch.set_num_threads`` 1 vs 2, interleaved, for the raw encode of three workloads."""
-    import torch
+_THREADS_CHILD = """
+import json, sys, time
+import torch
+from benchmarks.latency import _thread_workloads
+if sys.argv[2] != "default":
+    torch.set_num_threads(int(sys.argv[2]))
+out = {"threads": torch.get_num_threads()}
+for name, (fn, n) in _thread_workloads(sys.argv[1]).items():
+    fn()  # first call: allocations, thread pool start
+    out[name] = []
+    for _ in range(n):
+        t0 = time.perf_counter(); fn(); out[name].append(time.perf_counter() - t0)
+print(json.dumps(out))
+"""
 
-    raw = raw_encoder(model_key)
-    short_texts = clipped_texts(engine, model_key, short)
-    long_texts = clipped_texts(engine, model_key, long_)[:32]
-    work = {"query": lambda: raw([_fresh("How can I sort a hash by its values?")], "query: "),
-            f"corpus_{len(short_texts)}": lambda: raw(short_texts, ""),
-            "long_batch_32": lambda: raw(long_texts, "")}
-    before = torch.get_num_threads()
-    times: dict[str, dict[int, list]] = {name: {1: [], 2: []} for name in work}
-    try:
-        for name, fn in work.items():
-            n = repeats * 5 if name == "query" else repeats
-            for i in range(n):
-                for threads in ((1, 2) if i % 2 == 0 else (2, 1)):
-                    torch.set_num_threads(threads)
-                    times[name][threads].append(_timed(fn)[0])
-    finally:
-        torch.set_num_threads(before)
-    out: dict = {"default_threads": before}
-    for name, t in times.items():
-        out[name] = {"threads_1": summarize(t[1]), "threads_2": summarize(t[2]),
-                     "ratio_2_over_1": ratio_summary([b / a for a, b in zip(t[1], t[2])])}
+
+def _thread_workloads(model_key: str) -> dict:
+    """Three raw-encode workloads: (function, timed calls) by name."""
+    from components.corpora import load_sample
+    from components.engine import Engine
+
+    engine, raw = Engine(), raw_encoder(model_key)
+    short = clipped_texts(engine, model_key, load_sample("perlfaq_questions"))
+    long_ = clipped_texts(engine, model_key, load_sample("lee_news"))[:32]
+    return {"query": (lambda: raw([_fresh("How can I sort a hash by its values?")], "query: "), 20),
+            f"corpus_{len(short)}": (lambda: raw(short, ""), 1), "long_batch_32": (lambda: raw(long_, ""), 1)}
+
+
+def measure_threads(model_key: str, repeats: int) -> dict:
+    """``torch.set_num_threads`` 1 vs 2 vs untouched, each in its own fresh process, order alternated."""
+    settings = ("1", "2", "default")
+    runs: dict[str, list[dict]] = {t: [] for t in settings}
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for i in range(repeats):
+        for threads in (settings if i % 2 == 0 else settings[::-1]):
+            proc = subprocess.run([sys.executable, "-c", _THREADS_CHILD, model_key, threads], env=env,
+                                  capture_output=True, text=True, check=True, cwd=REPO)
+            runs[threads].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    out: dict = {"default_threads": runs["default"][0]["threads"]}
+    for name in (k for k in runs["1"][0] if k != "threads"):
+        per = {t: [x for r in runs[t] for x in r[name]] for t in settings}
+        out[name] = {f"threads_{t}": summarize(v) for t, v in per.items()}
+        out[name]["ratio_2_over_1"] = ratio_summary(
+            [percentile(b[name], 50) / percentile(a[name], 50) for a, b in zip(runs["1"], runs["2"])])
     return out
 
 
@@ -507,8 +527,7 @@ def run(models: Sequence[str], corpora: Sequence[str], doc_corpus: str, sections
             m[f"doc_edit.{model}.{doc_corpus}"] = measure_doc_edit(engine, frames, load[doc_corpus], model,
                                                                    reps["doc_edit"], raw_encoder(model))
         if "threads" in sections:
-            m[f"threads.{model}"] = measure_threads(engine, model, load["perlfaq_questions"], load["lee_news"],
-                                                    reps["threads"])
+            m[f"threads.{model}"] = measure_threads(model, reps["threads"])
     if profile:
         report["profile_query_edit"] = profile_query_edit(engine, frames, load[corpora[0]], models[0])
     if "umap" in sections:
