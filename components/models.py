@@ -199,17 +199,18 @@ MODELS: tuple[ModelPreset, ...] = (
 )
 
 
-def _build_index(models: tuple[ModelPreset, ...]) -> dict[str, ModelPreset]:
-    index: dict[str, ModelPreset] = {}
-    for preset in models:
+def build_index(presets: tuple, kind: str) -> dict:
+    """Validate every preset (models, tasks) and index it by key; keys must be unique."""
+    index: dict = {}
+    for preset in presets:
         preset.validate()
         if preset.key in index:
-            raise ValueError(f"duplicate model key {preset.key!r}")
+            raise ValueError(f"duplicate {kind} key {preset.key!r}")
         index[preset.key] = preset
     return index
 
 
-_INDEX = _build_index(MODELS)
+_INDEX: dict[str, ModelPreset] = build_index(MODELS, "model")
 DEFAULT_MODEL = "minilm-offline"
 
 

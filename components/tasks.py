@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from components.models import FAMILIES, ModelPreset
+from components.models import FAMILIES, ModelPreset, build_index
 
 
 @dataclass(frozen=True)
@@ -125,17 +125,7 @@ TASKS: tuple[TaskPreset, ...] = (
 )
 
 
-def _build_index(tasks: tuple[TaskPreset, ...]) -> dict[str, TaskPreset]:
-    index: dict[str, TaskPreset] = {}
-    for task in tasks:
-        task.validate()
-        if task.key in index:
-            raise ValueError(f"duplicate task key {task.key!r}")
-        index[task.key] = task
-    return index
-
-
-_INDEX = _build_index(TASKS)
+_INDEX: dict[str, TaskPreset] = build_index(TASKS, "task")
 DEFAULT_TASK = "qa"
 
 
