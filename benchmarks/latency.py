@@ -37,7 +37,7 @@ What the measures mean:
   ``NUMBA_CACHE_DIR`` at an empty folder, so E5's conversion is included.
 * ``memory``: peak RSS of a real app (process and children, psutil) that loaded
   both models and ranked the largest corpora with each (target 2 GB).
-* ``threads.<model>``: ``torch.set_num_threads`` 1, 2 or left alone, each in a
+* ``threads.<model>``: ``torch.set_num_threads`` 1, 2 or the app's own, each in a
   fresh process (switching inside one process changes later timings), for one
   query encode, a 300-document corpus and one batch of 32 long documents.
 """
@@ -277,10 +277,11 @@ _THREADS_CHILD = """
 import json, sys, time
 import torch
 from benchmarks.latency import _thread_workloads
-if sys.argv[2] != "default":
+work = _thread_workloads(sys.argv[1])  # loads the model, which applies the app's own thread setting
+if sys.argv[2] != "app_default":
     torch.set_num_threads(int(sys.argv[2]))
 out = {"threads": torch.get_num_threads()}
-for name, (fn, n) in _thread_workloads(sys.argv[1]).items():
+for name, (fn, n) in work.items():
     fn()  # first call: allocations, thread pool start
     out[name] = []
     for _ in range(n):
@@ -302,8 +303,8 @@ def _thread_workloads(model_key: str) -> dict:
 
 
 def measure_threads(model_key: str, repeats: int) -> dict:
-    """``torch.set_num_threads`` 1 vs 2 vs untouched, each in its own fresh process, order alternated."""
-    settings = ("1", "2", "default")
+    """``torch.set_num_threads`` 1 vs 2 vs the app's setting, each in a fresh process, order alternated."""
+    settings = ("1", "2", "app_default")
     runs: dict[str, list[dict]] = {t: [] for t in settings}
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     for i in range(repeats):
@@ -311,7 +312,7 @@ def measure_threads(model_key: str, repeats: int) -> dict:
             proc = subprocess.run([sys.executable, "-c", _THREADS_CHILD, model_key, threads], env=env,
                                   capture_output=True, text=True, check=True, cwd=REPO)
             runs[threads].append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    out: dict = {"default_threads": runs["default"][0]["threads"]}
+    out: dict = {"app_default_threads": runs["app_default"][0]["threads"]}
     for name in (k for k in runs["1"][0] if k != "threads"):
         per = {t: [x for r in runs[t] for x in r[name]] for t in settings}
         out[name] = {f"threads_{t}": summarize(v) for t, v in per.items()}
@@ -541,6 +542,8 @@ def run(models: Sequence[str], corpora: Sequence[str], doc_corpus: str, sections
     if "memory" in sections:
         m["memory"] = measure_memory(models, corpora if quick else LARGEST)
     report["machine"]["load_avg_end"] = list(os.getloadavg())
+    if "torch" in sys.modules:  # the app sets its thread count when a model loads
+        report["machine"]["torch_threads_in_process"] = sys.modules["torch"].get_num_threads()
     report["targets"] = targets(m)
     return report
 
