@@ -62,16 +62,19 @@ class SentenceTransformerEncoder:
         dim = self.model.get_embedding_dimension()
         if not texts:
             return np.zeros((0, dim), dtype=np.float32)
-        chunks = [texts[i:i + self.batch_size] for i in range(0, len(texts), self.batch_size)]
-        out = []
+        # batches of similar length pad less (E5 reads up to 512 tokens): longest first, order restored below
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        chunks = [order[i:i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        out = np.empty((len(texts), dim), dtype=np.float32)
         with self._lock:
             for pooling in _pooling_modules(self.model):
                 pooling.include_prompt = include_prompt
             for n, chunk in enumerate(chunks):
-                vecs = self.model.encode(chunk, prompt=prompt or None, batch_size=self.batch_size,
-                                         normalize_embeddings=True, convert_to_numpy=True,
-                                         show_progress_bar=False)
-                out.append(np.asarray(vecs, dtype=np.float32))
+                vecs = self.model.encode([texts[i] for i in chunk], prompt=prompt or None,
+                                         batch_size=self.batch_size, normalize_embeddings=True,
+                                         convert_to_numpy=True, show_progress_bar=False)
+                out[chunk] = np.asarray(vecs, dtype=np.float32)
                 if progress and len(chunks) > 1:
-                    progress((n + 1) / len(chunks), f"Embedded {min((n + 1) * self.batch_size, len(texts))}/{len(texts)} texts")
-        return np.concatenate(out, axis=0)
+                    done = min((n + 1) * self.batch_size, len(texts))
+                    progress((n + 1) / len(chunks), f"Embedded {done}/{len(texts)} texts")
+        return out

@@ -78,9 +78,11 @@ def _set_threads() -> None:
 
     Measured on 2 cores (benchmarks/results/latency_threads.json): with other
     work on the machine, 2 threads made a single query 2.4x slower at the
-    median (and up to 20x at p90) and a 300-document corpus no faster; on an
-    idle machine 2 threads gained at most 1.3x. A shared server is rarely
-    idle, and one thread per job lets two jobs use both cores.
+    median (about 30x at p90) and a 300-document corpus slower too; on a
+    near-idle machine 2 threads gained 1.2x on a query and up to 1.8x on a
+    corpus. A shared server is rarely idle, and one thread per job lets two
+    jobs use both cores; set INSTRUCTION_LENS_TORCH_THREADS=2 for a server of
+    your own.
     """
     import torch
 

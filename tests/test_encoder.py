@@ -84,3 +84,12 @@ def test_vectors_are_unit_float32_and_the_switch_does_not_leak(minilm):
     np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
     np.testing.assert_allclose(a, b, atol=1e-6)
     assert enc.encode([], "x", True).shape == (0, 384)
+
+
+def test_length_sorted_batches_keep_the_input_order(minilm):
+    enc = SentenceTransformerEncoder("minilm-offline", minilm)
+    enc.batch_size = 2
+    texts = ["short", "a much longer text than the others, with many more words in it", "mid length text", "x"]
+    together = enc.encode(texts, "", include_prompt=True)
+    one_by_one = np.stack([enc.encode([t], "", include_prompt=True)[0] for t in texts])
+    np.testing.assert_allclose(together, one_by_one, atol=1e-5)
