@@ -8,6 +8,8 @@ import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+# idle torch threads sleep instead of spinning, so a query is not slowed by a corpus job's second thread
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(os.path.expanduser("~"), ".cache", "instruction-lens", "numba"))
 
 from components.server import main  # noqa: E402  (environment first, then imports)

@@ -7,13 +7,17 @@ wraps a loaded model and uses sentence-transformers' own ``prompt=`` argument;
 tokens shape the context but are left out of the mean (INSTRUCTOR's rule; in
 sentence-transformers the leading [CLS]/<s> token counts as part of the
 prompt). The flag lives on the shared model, so each call holds the model's
-lock. Tests use ``components.fake.HashEncoder`` instead.
+lock. Texts go through the model in length-sorted batches capped in tokens,
+with torch threads chosen per job (``_threads``). Tests use
+``components.fake.HashEncoder`` instead.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Callable, Iterator, Protocol, Sequence
 
 import numpy as np
 
@@ -33,6 +37,51 @@ class Encoder(Protocol):
         ...
 
 
+THREADS_ENV = "INSTRUCTION_LENS_TORCH_THREADS"
+CORPUS_TOKENS = 1024  # a job of at least this many tokens is a corpus job
+
+_corpus_jobs = {"foreground": 0, "background": 0}
+_jobs_lock = threading.Lock()
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def background() -> Iterator[None]:
+    """Encodes in this block (in this thread) give the cores to anyone else's corpus job."""
+    before = getattr(_local, "background", False)
+    _local.background = True
+    try:
+        yield
+    finally:
+        _local.background = before
+
+
+def corpus_threads() -> int:
+    """Torch threads for a corpus job that runs alone: ``$INSTRUCTION_LENS_TORCH_THREADS`` or all cores."""
+    env = os.environ.get(THREADS_ENV, "").strip()
+    return max(1, int(env) if env else (os.cpu_count() or 1))
+
+
+def _threads(corpus_job: bool, kind: str = "foreground") -> int:
+    """Threads for the next batch, by path (measured: benchmarks/results/latency_threads.json).
+
+    A query is fastest on one thread (a second costs more to wake than it
+    saves on a few tokens); a corpus is about 1.8x faster on two cores than
+    on one, as long as no other corpus job wants the second core: two
+    foreground corpus jobs get one thread each, and a background job (the
+    start-up work) drops to one thread whenever a foreground job runs. Asked
+    before every batch, so a job that started alone gives the core back when
+    another one starts. Torch's thread count belongs to the calling thread,
+    so each handler sets its own.
+    """
+    if not corpus_job:
+        return 1
+    with _jobs_lock:
+        fg, bg = _corpus_jobs["foreground"], _corpus_jobs["background"]
+    alone = fg <= 1 if kind == "foreground" else (fg == 0 and bg <= 1)
+    return corpus_threads() if alone else 1
+
+
 def _pooling_modules(model: Any) -> list[Any]:
     return [m for m in model if hasattr(m, "include_prompt")]
 
@@ -40,7 +89,8 @@ def _pooling_modules(model: Any) -> list[Any]:
 class SentenceTransformerEncoder:
     """A sentence-transformers model as an ``Encoder``."""
 
-    batch_size = 32
+    batch_size = 32  # texts per forward pass at most
+    batch_tokens = 4096  # padded tokens per forward pass at most (see _batches)
 
     def __init__(self, key: str, model: Any) -> None:
         self.key = key
@@ -54,7 +104,33 @@ class SentenceTransformerEncoder:
 
     def count_tokens(self, text: str) -> int:
         """Tokens in ``text`` without special tokens."""
-        return len(self.model.tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
+        with self._lock:  # a fast tokenizer must not be used by two threads at once
+            return self._count([text])[0]
+
+    def _count(self, texts: list[str], limit: int | None = None) -> list[int]:
+        """Token counts (at most ``limit`` each, if given) without special tokens."""
+        cut = dict(truncation=True, max_length=limit) if limit else dict(truncation=False)
+        ids = self.model.tokenizer(texts, add_special_tokens=False, **cut)["input_ids"]
+        return [len(x) for x in ids]
+
+    def _batches(self, texts: list[str], prompt: str) -> tuple[list[list[int]], int]:
+        """Indices of ``texts`` in batches, and the job's tokens.
+
+        Longest first, each batch at most ``batch_tokens`` padded tokens:
+        similar lengths pad less, and the cap bounds the activations on long
+        texts (E5 reads 512 tokens; 32 of those would need 4x the memory of
+        the 8 the cap allows). Callers restore the order.
+        """
+        limit = self.token_limit()
+        extra = 2 + (self._count([prompt], limit)[0] if prompt else 0)  # special tokens and the prompt
+        lengths = [min(limit, n + extra) for n in self._count(texts, limit)]
+        order = sorted(range(len(texts)), key=lambda i: -lengths[i])
+        batches, start = [], 0
+        while start < len(order):
+            size = max(1, min(self.batch_size, self.batch_tokens // lengths[order[start]]))
+            batches.append(order[start:start + size])
+            start += size
+        return batches, sum(lengths)
 
     def encode(self, texts: Sequence[str], prompt: str, include_prompt: bool,
                progress: Progress | None = None) -> np.ndarray:
@@ -62,19 +138,29 @@ class SentenceTransformerEncoder:
         dim = self.model.get_embedding_dimension()
         if not texts:
             return np.zeros((0, dim), dtype=np.float32)
-        # batches of similar length pad less (E5 reads up to 512 tokens): longest first, order restored below
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        chunks = [order[i:i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        import torch  # already imported by the loaded model
+
         out = np.empty((len(texts), dim), dtype=np.float32)
+        done = 0
         with self._lock:
             for pooling in _pooling_modules(self.model):
                 pooling.include_prompt = include_prompt
-            for n, chunk in enumerate(chunks):
-                vecs = self.model.encode([texts[i] for i in chunk], prompt=prompt or None,
-                                         batch_size=self.batch_size, normalize_embeddings=True,
-                                         convert_to_numpy=True, show_progress_bar=False)
-                out[chunk] = np.asarray(vecs, dtype=np.float32)
-                if progress and len(chunks) > 1:
-                    done = min((n + 1) * self.batch_size, len(texts))
-                    progress((n + 1) / len(chunks), f"Embedded {done}/{len(texts)} texts")
+            batches, tokens = self._batches(texts, prompt)
+            corpus_job = tokens >= CORPUS_TOKENS
+            kind = "background" if getattr(_local, "background", False) else "foreground"
+            with _jobs_lock:
+                _corpus_jobs[kind] += corpus_job
+            try:
+                for n, batch in enumerate(batches):
+                    torch.set_num_threads(_threads(corpus_job, kind))
+                    vecs = self.model.encode([texts[i] for i in batch], prompt=prompt or None,
+                                             batch_size=len(batch), normalize_embeddings=True,
+                                             convert_to_numpy=True, show_progress_bar=False)
+                    out[batch] = np.asarray(vecs, dtype=np.float32)
+                    done += len(batch)
+                    if progress and len(batches) > 1:
+                        progress((n + 1) / len(batches), f"Embedded {done}/{len(texts)} texts")
+            finally:
+                with _jobs_lock:
+                    _corpus_jobs[kind] -= corpus_job
         return out

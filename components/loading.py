@@ -70,32 +70,11 @@ def resolve(preset: ModelPreset, progress: Progress | None = None) -> str:
     return preset.source
 
 
-THREADS_ENV = "INSTRUCTION_LENS_TORCH_THREADS"
-
-
-def _set_threads() -> None:
-    """One torch thread per encode by default.
-
-    Measured on 2 cores (benchmarks/results/latency_threads.json): with other
-    work on the machine, 2 threads made a single query 2.4x slower at the
-    median (about 30x at p90) and a 300-document corpus slower too; on a
-    near-idle machine 2 threads gained 1.2x on a query and up to 1.8x on a
-    corpus. A shared server is rarely idle, and one thread per job lets two
-    jobs use both cores; set INSTRUCTION_LENS_TORCH_THREADS=2 for a server of
-    your own.
-    """
-    import torch
-
-    torch.set_num_threads(max(1, int(os.environ.get(THREADS_ENV, "1"))))
-
-
 def _load(preset: ModelPreset, progress: Progress | None) -> Any:
     target = resolve(preset, progress)
     if progress:
         progress(0.6, f"Loading {preset.label}")
     from sentence_transformers import SentenceTransformer
-
-    _set_threads()
 
     try:
         return SentenceTransformer(target, device="cpu", local_files_only=not hub_allowed() and not preset.offline)

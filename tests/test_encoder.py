@@ -7,6 +7,8 @@ attention) but left out of the mean. We compute that by hand from
 ``SentenceTransformerEncoder`` in ``include_prompt=False`` mode.
 """
 
+import os
+
 import numpy as np
 import pytest
 
@@ -93,3 +95,63 @@ def test_length_sorted_batches_keep_the_input_order(minilm):
     together = enc.encode(texts, "", include_prompt=True)
     one_by_one = np.stack([enc.encode([t], "", include_prompt=True)[0] for t in texts])
     np.testing.assert_allclose(together, one_by_one, atol=1e-5)
+
+
+def test_batches_hold_at_most_the_token_budget_longest_first(minilm):
+    enc = SentenceTransformerEncoder("minilm-offline", minilm)
+    enc.batch_tokens = 600
+    texts = ["word " * n for n in (300, 5, 120, 40, 3, 250, 60)]  # MiniLM reads 256 tokens
+    batches, _ = enc._batches(texts, INSTRUCTION)
+    assert sorted(i for b in batches for i in b) == list(range(len(texts)))
+    n_prompt = len(minilm.tokenizer(INSTRUCTION, add_special_tokens=False)["input_ids"])
+    padded = [min(256, len(minilm.tokenizer(texts[b[0]], add_special_tokens=False)["input_ids"]) + n_prompt + 2)
+              for b in batches]
+    assert padded == sorted(padded, reverse=True)  # each batch starts with its longest text
+    assert all(len(b) == 1 or len(b) * p <= 600 for b, p in zip(batches, padded))
+    assert len(batches[0]) == 2 and max(map(len, batches[1:])) > 2  # long texts in small batches, short in big ones
+    together = enc.encode(texts, INSTRUCTION, include_prompt=False)
+    one_by_one = np.stack([enc.encode([t], INSTRUCTION, include_prompt=False)[0] for t in texts])
+    np.testing.assert_allclose(together, one_by_one, atol=1e-5)
+
+
+def test_threads_by_path_queries_one_corpus_jobs_share_the_cores(monkeypatch):
+    from components import encoder
+
+    monkeypatch.setenv(encoder.THREADS_ENV, "")
+    cores = os.cpu_count() or 1
+
+    def jobs(fg: int, bg: int) -> None:
+        monkeypatch.setattr(encoder, "_corpus_jobs", {"foreground": fg, "background": bg})
+
+    assert encoder._threads(corpus_job=False) == 1
+    jobs(1, 0)  # this job alone
+    assert encoder._threads(True) == cores
+    jobs(2, 0)  # another person's corpus job is running
+    assert encoder._threads(True) == 1
+    jobs(1, 1)  # start-up work in the background does not count against a person's job
+    assert encoder._threads(True, "foreground") == cores
+    assert encoder._threads(True, "background") == 1  # it steps aside instead
+    jobs(0, 1)
+    assert encoder._threads(True, "background") == cores
+    monkeypatch.setenv(encoder.THREADS_ENV, "3")
+    jobs(1, 0)
+    assert encoder._threads(True) == 3
+
+
+def test_a_corpus_job_is_counted_while_it_runs_and_released_after(minilm):
+    from components import encoder
+
+    enc = SentenceTransformerEncoder("minilm-offline", minilm)
+    seen = []
+    texts = ["word " * 200] * 40
+    enc.encode(texts, "", True, progress=lambda f, m: seen.append(dict(encoder._corpus_jobs)))
+    assert seen and all(n == {"foreground": 1, "background": 0} for n in seen)
+    seen.clear()
+    with encoder.background():
+        enc.encode(texts, "", True, progress=lambda f, m: seen.append(dict(encoder._corpus_jobs)))
+    assert seen and all(n == {"foreground": 0, "background": 1} for n in seen)
+    enc.encode(["a short query"], "", True)
+    assert encoder._corpus_jobs == {"foreground": 0, "background": 0}
+    with pytest.raises(TypeError):
+        enc.encode(texts, "", True, progress=lambda f: None)  # a broken callback
+    assert encoder._corpus_jobs == {"foreground": 0, "background": 0}
