@@ -47,14 +47,27 @@ def _short(text: str, limit: int = 160) -> str:
     return html.escape(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
+def _keys(ex: Exploration) -> tuple[tuple, tuple | None]:
+    """Cache keys of the frame and of the instructed documents' placement (None: they do not move)."""
+    frame_key = (ex.setting.model_key, ex.corpus.fingerprint)
+    doc_prompt = ex.setting.prompt("document")
+    return frame_key, (frame_key + (doc_prompt, ex.setting.include_prompt) if doc_prompt else None)
+
+
+def map_pending(ex: Exploration, frames: FrameCache) -> str:
+    """What ``map_data`` still has to compute for ``ex``: "fit", "place" or "" (only the query)."""
+    frame_key, placed_key = _keys(ex)
+    if not frames.has_frame(frame_key):
+        return "fit"
+    return "place" if placed_key is not None and not frames.has_placed(placed_key) else ""
+
+
 def map_data(ex: Exploration, frames: FrameCache, k: int = 10) -> MapData:
     """Place documents and query of ``ex`` in the frame of (model, corpus)."""
-    model_key = ex.setting.model_key
-    frame = frames.frame((model_key, ex.corpus.fingerprint), ex.base_docs)
-    doc_prompt = ex.setting.prompt("document")
-    if doc_prompt:
-        xy = frames.placed((model_key, ex.corpus.fingerprint, doc_prompt, ex.setting.include_prompt),
-                           frame, ex.docs)
+    frame_key, placed_key = _keys(ex)
+    frame = frames.frame(frame_key, ex.base_docs)
+    if placed_key is not None:
+        xy = frames.placed(placed_key, frame, ex.docs)
     else:
         xy = frame.base_xy  # no document instruction: documents do not move
     q_xy = frame.place(np.stack([ex.base_query, ex.query]))

@@ -97,6 +97,14 @@ class FrameCache:
         while len(store) > limit:
             store.popitem(last=False)
 
+    def has_frame(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._frames
+
+    def has_placed(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._placed
+
     def frame(self, key: Hashable, base_docs: np.ndarray) -> Frame:
         """The frame for ``key`` (e.g. (model, corpus fingerprint)), fitted once."""
         with self._lock:

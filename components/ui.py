@@ -20,7 +20,7 @@ from components.errors import LensError
 from components.evaluation import compare_settings, per_query_csv, prompts_snippet, ranking_csv
 from components.retrieval import top_rows
 from components.uploads import corpus_from_upload
-from components.mapview import CAPTION, map_data, map_figure, message_figure
+from components.mapview import CAPTION, map_data, map_figure, map_pending, message_figure
 from components.models import DEFAULT_MODEL, any_hub_id_allowed, get_model, model_choices
 from components.projection import FrameCache
 from components.tasks import DEFAULT_TASK, get_task, task_choices
@@ -68,6 +68,7 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
 
     def explore(task_key, model_key, corpus_key, session, q_ins, d_ins, include, query, k,
                 progress=gr.Progress()):
+        """Rankings first, then the map: a first fit of the map's frame can take seconds."""
         k = int(k)
         try:
             corpus = _corpus(corpus_key, session)
@@ -76,11 +77,18 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
                                 progress=lambda f, msg: progress(f, desc=msg))
         except LensError as exc:
             raise gr.Error(str(exc)) from None
+        tables = (ranking_table(ex, True, k), ranking_table(ex, False, k))
+        line = status_line(ex, k)
+        pending = map_pending(ex, frames)
+        if pending == "fit":  # a new (model, corpus): the old map would be wrong, say what is coming
+            yield (*tables, message_figure("Fitting the map for this model and corpus…"), line)
+        elif pending == "place":  # the old map stays up while the documents are placed anew
+            yield (*tables, gr.skip(), line)
         try:
             fig = map_figure(map_data(ex, frames, k), k)
         except Exception as exc:  # a failed map must not take the rankings with it
             fig = message_figure(f"The map could not be drawn: {exc}")
-        return (ranking_table(ex, True, k), ranking_table(ex, False, k), fig, status_line(ex, k))
+        yield (*tables, fig, line)
 
     def on_task(task_key, model_key, session):
         task = get_task(task_key)

@@ -109,3 +109,24 @@ def test_hub_only_model_fails_fast_offline(client):
         explore(client, ins.query, ins.document, model=HUB_ONLY)
     assert time.monotonic() - start < 60
     assert get_model(HUB_ONLY).source in str(err.value)  # says which model it could not fetch
+
+
+def test_rankings_arrive_before_a_new_map_is_fitted(client):
+    """A (model, corpus) pair with no map yet: the first update carries the rankings and a note."""
+    corpus = "debian_faq"  # not the corpus the app warms up with
+    job = client.submit("faq", DEFAULT_MODEL, corpus, "", "", True, "How do I upgrade Debian?", K,
+                        api_name="/explore")
+    final = job.result(timeout=600)
+    updates = job.outputs()
+    assert len(updates) == 2
+    first, last = updates
+    assert first[0] == last[0] and first[1] == last[1]  # the same rankings, sent before the map
+    first_plot = json.dumps(first[2])
+    assert "Fitting the map" in first_plot and "relevant (labelled)" not in first_plot
+    assert last == final
+    traces = [t["name"] for t in json.loads(final[2]["plot"])["data"]]
+    assert "documents, no instruction" in traces and "query move" in traces
+    again = client.submit("faq", DEFAULT_MODEL, corpus, "", "", True, "How do I upgrade Debian?", K,
+                          api_name="/explore")
+    again.result(timeout=600)
+    assert len(again.outputs()) == 1  # the frame is cached: one update with everything
