@@ -1,0 +1,71 @@
+"""Start-up work: the default ranking and map first, then the models to prepare."""
+
+from __future__ import annotations
+
+from components import warmup
+from components.engine import Exploration
+from components.models import DEFAULT_MODEL
+from components.projection import FrameCache
+
+
+def test_warmup_ranks_maps_then_prepares_models_and_reports_ready(fake_engine, monkeypatch):
+    events = []
+    real_explore = fake_engine.explore
+
+    def explore(*args, **kwargs):
+        events.append("explore")
+        return real_explore(*args, **kwargs)
+
+    monkeypatch.setattr(fake_engine, "explore", explore)
+    monkeypatch.setattr(warmup, "resolve", lambda preset: events.append(("prepare", preset.key)))
+    monkeypatch.setattr(warmup, "_STATE", {"phase": "not started", "error": "", "seconds": 0.0})
+    frames = FrameCache()
+    warmup.start(fake_engine, frames).join(timeout=120)
+    assert warmup.status()["phase"] == "ready"
+    assert events == ["explore"] + [("prepare", key) for key in warmup.PREPARE]
+    assert frames.has_frame((DEFAULT_MODEL, warmup.load_sample(warmup.get_task(warmup.DEFAULT_TASK).corpus).fingerprint))
+
+
+def test_a_failed_preparation_leaves_the_page_ready(fake_engine, monkeypatch):
+    def fail(preset):
+        raise RuntimeError("no package")
+
+    monkeypatch.setattr(warmup, "resolve", fail)
+    monkeypatch.setattr(warmup, "_STATE", {"phase": "not started", "error": "", "seconds": 0.0})
+    warmup.start(fake_engine, FrameCache()).join(timeout=120)
+    assert warmup.status() == {**warmup.status(), "phase": "ready", "error": ""}
+
+
+def test_a_failed_start_is_reported(fake_engine, monkeypatch):
+    def broken(*args, **kwargs) -> Exploration:
+        raise ValueError("weights missing")
+
+    monkeypatch.setattr(fake_engine, "explore", broken)
+    monkeypatch.setattr(warmup, "resolve", lambda preset: None)
+    monkeypatch.setattr(warmup, "_STATE", {"phase": "not started", "error": "", "seconds": 0.0})
+    warmup.start(fake_engine, FrameCache()).join(timeout=120)
+    assert warmup.status()["phase"] == "failed"
+    assert "weights missing" in warmup.status()["error"]
+
+
+def test_warmup_encodes_as_a_background_job_on_a_low_priority_thread(fake_engine, monkeypatch):
+    import os
+
+    from components import encoder
+
+    seen = {}
+    real_explore = fake_engine.explore
+
+    def explore(*args, **kwargs):
+        seen["background"] = getattr(encoder._local, "background", False)
+        if hasattr(os, "getpriority"):
+            seen["nice"] = os.getpriority(os.PRIO_PROCESS, warmup.threading.get_native_id())
+        return real_explore(*args, **kwargs)
+
+    monkeypatch.setattr(fake_engine, "explore", explore)
+    monkeypatch.setattr(warmup, "resolve", lambda preset: None)
+    monkeypatch.setattr(warmup, "_STATE", {"phase": "not started", "error": "", "seconds": 0.0})
+    warmup.start(fake_engine, FrameCache()).join(timeout=120)
+    assert seen["background"] is True
+    assert seen.get("nice", 19) == 19
+    assert getattr(encoder._local, "background", False) is False  # this thread is untouched
