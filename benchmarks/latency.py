@@ -23,8 +23,9 @@ What the measures mean:
   handler does them. Target 150 ms.
 * ``doc_edit.<model>.<corpus>``: a never-seen document instruction, so the
   whole corpus is re-encoded and placed on the map (same handler work).
-  ``raw_floor`` is ``SentenceTransformer.encode`` of the same clipped texts with
-  the same prompt and batch size; ``overhead_ratio`` is edit / floor per
+  ``raw_floor`` is plain ``SentenceTransformer.encode`` of the same clipped
+  texts with the same prompt, in batches of 32, on the threads the app gives
+  a lone corpus job; ``overhead_ratio`` is edit / floor per
   interleaved pair (target 1.25). ``revisited`` goes back to an earlier
   instruction (every vector and placement cached; target 100 ms).
 * ``umap``: ``fit_frame`` in a fresh process with an empty numba cache (cold:
@@ -32,14 +33,19 @@ What the measures mean:
   ``place`` of 2 query vectors and of all instructed document vectors.
 * ``cold_start.<cache>.<model>``: ``python app.py`` on a free loopback port.
   ``page_served``: process start -> HTTP 200 on ``/`` (target 10 s).
-  ``first_ranking``: process start -> first ``/explore`` answer with that model
-  (target 30 s). ``fresh`` points ``INSTRUCTION_LENS_CACHE`` and
-  ``NUMBA_CACHE_DIR`` at an empty folder, so E5's conversion is included.
+  ``first_ranking``: process start -> the first ``/explore`` update with that
+  model, which carries both rankings (target 30 s); ``map_shown``: -> the last
+  update, with the map (a new map's frame is fitted after the rankings are
+  sent). ``fresh`` points ``INSTRUCTION_LENS_CACHE`` and ``NUMBA_CACHE_DIR`` at
+  an empty folder, so E5's conversion is included.
 * ``memory``: peak RSS of a real app (process and children, psutil) that loaded
   both models and ranked the largest corpora with each (target 2 GB).
-* ``threads.<model>``: ``torch.set_num_threads`` 1, 2 or the app's own, each in a
-  fresh process (switching inside one process changes later timings), for one
-  query encode, a 300-document corpus and one batch of 32 long documents.
+* ``threads.<model>``: raw encodes with ``torch.set_num_threads`` 1 or 2, and
+  the app's encoder (which picks threads per job, ``components.encoder``),
+  each in a fresh process, for one query, a 300-document corpus and one batch
+  of 32 long documents.
+* ``contention``: live E5 query encodes while a MiniLM corpus job (the Python
+  FAQ answers) runs, that job on 1 thread vs the app's choice (both models).
 """
 
 from __future__ import annotations
@@ -72,7 +78,7 @@ if str(REPO) not in sys.path:  # run as a script: make ``components`` importable
 TARGETS = {"query_edit_s": 0.150, "doc_edit_ratio": 1.25, "revisit_s": 0.100,
            "page_s": 10.0, "first_ranking_s": 30.0, "peak_rss_mb": 2048.0}
 LARGEST = ("lee_news", "perlfaq_questions")
-SECTIONS = ("query_edit", "doc_edit", "umap", "threads", "cold_start", "memory")
+SECTIONS = ("query_edit", "doc_edit", "umap", "threads", "contention", "cold_start", "memory")
 RawEncode = Callable[[list, str], object]
 
 
@@ -174,8 +180,11 @@ def measure_query_edit(engine, frames, corpus, model_key: str, repeats: int) -> 
     return {**summarize([r["total"] for r in runs], TARGETS["query_edit_s"]), "parts": _parts(runs)}
 
 
-def raw_encoder(model_key: str) -> RawEncode:
-    """``SentenceTransformer.encode`` of the app's loaded model, as the app calls it."""
+def raw_encoder(model_key: str, threads: int | None = None) -> RawEncode:
+    """``SentenceTransformer.encode`` of the app's loaded model, plain (batches of 32).
+
+    ``threads``: torch threads to set before each call (None: leave them as they are).
+    """
     from components.encoder import SentenceTransformerEncoder
     from components.loading import load_model
     from components.models import get_model
@@ -183,6 +192,10 @@ def raw_encoder(model_key: str) -> RawEncode:
     model = load_model(get_model(model_key))
 
     def encode(texts: list, prompt: str):
+        if threads is not None:
+            import torch
+
+            torch.set_num_threads(threads)
         return model.encode(texts, prompt=prompt or None, batch_size=SentenceTransformerEncoder.batch_size,
                             normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
 
@@ -277,10 +290,10 @@ _THREADS_CHILD = """
 import json, sys, time
 import torch
 from benchmarks.latency import _thread_workloads
-work = _thread_workloads(sys.argv[1])  # loads the model, which applies the app's own thread setting
-if sys.argv[2] != "app_default":
+work = _thread_workloads(sys.argv[1], via_app=sys.argv[2] == "app")
+if sys.argv[2] != "app":
     torch.set_num_threads(int(sys.argv[2]))
-out = {"threads": torch.get_num_threads()}
+out = {}
 for name, (fn, n) in work.items():
     fn()  # first call: allocations, thread pool start
     out[name] = []
@@ -290,30 +303,82 @@ print(json.dumps(out))
 """
 
 
-def _thread_workloads(model_key: str) -> dict:
-    """Three raw-encode workloads: (function, timed calls) by name."""
+def _thread_workloads(model_key: str, via_app: bool = False) -> dict:
+    """Three encode workloads, (function, timed calls) by name: raw, or through the app's encoder.
+
+    Through the app's encoder, each call picks its own thread count
+    (``components.encoder._threads``); raw calls use whatever the caller set.
+    """
     from components.corpora import load_sample
     from components.engine import Engine
 
-    engine, raw = Engine(), raw_encoder(model_key)
+    engine = Engine()
+    if via_app:
+        enc = engine.encoder(model_key)
+
+        def raw(texts: list, prompt: str):
+            return enc.encode(texts, prompt, True)
+    else:
+        raw = raw_encoder(model_key)
     short = clipped_texts(engine, model_key, load_sample("perlfaq_questions"))
     long_ = clipped_texts(engine, model_key, load_sample("lee_news"))[:32]
     return {"query": (lambda: raw([_fresh("How can I sort a hash by its values?")], "query: "), 20),
             f"corpus_{len(short)}": (lambda: raw(short, ""), 1), "long_batch_32": (lambda: raw(long_, ""), 1)}
 
 
+_CONTENTION_CHILD = """
+import json, sys, threading, time
+from benchmarks.latency import _fresh, clipped_texts
+from components.corpora import load_sample
+from components.engine import Engine
+import components.encoder as encoder
+engine = Engine()
+query_enc, corpus_enc = engine.encoder("e5-small-offline"), engine.encoder("minilm-offline")
+if sys.argv[1] != "app":
+    encoder.corpus_threads = lambda: int(sys.argv[1])
+texts = clipped_texts(engine, "minilm-offline", load_sample("python_faq_qa"))
+query_enc.encode(["warm up"], "query: ", True); corpus_enc.encode(texts[:8], "", True)
+took = []
+def corpus_job():
+    t0 = time.perf_counter()
+    corpus_enc.encode(texts, _fresh(""), True)
+    took.append(time.perf_counter() - t0)
+job = threading.Thread(target=corpus_job)
+job.start(); queries = []
+while job.is_alive():
+    t = time.perf_counter(); query_enc.encode([_fresh("how do I sort a list")], "query: ", True)
+    queries.append(time.perf_counter() - t); time.sleep(0.05)
+job.join()
+print(json.dumps({"corpus_s": took[0], "queries": queries}))
+"""
+
+
+def measure_contention(repeats: int) -> dict:
+    """A corpus job (MiniLM) and live query edits (E5) at once: corpus job on 1 thread vs the app's choice."""
+    runs: dict[str, list[dict]] = {"1": [], "app": []}
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_WAIT_POLICY": "PASSIVE"}  # as app.py sets it
+    for i in range(repeats):
+        for threads in (("1", "app") if i % 2 == 0 else ("app", "1")):
+            proc = subprocess.run([sys.executable, "-c", _CONTENTION_CHILD, threads], env=env,
+                                  capture_output=True, text=True, check=True, cwd=REPO)
+            runs[threads].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return {f"corpus_threads_{t}": {"corpus": summarize([r["corpus_s"] for r in rs]),
+                                    "query_during": summarize([q for r in rs for q in r["queries"]])}
+            for t, rs in runs.items()}
+
+
 def measure_threads(model_key: str, repeats: int) -> dict:
-    """``torch.set_num_threads`` 1 vs 2 vs the app's setting, each in a fresh process, order alternated."""
-    settings = ("1", "2", "app_default")
+    """Raw encodes with 1 and 2 torch threads vs the app's encoder, each in a fresh process, order alternated."""
+    settings = ("1", "2", "app")
     runs: dict[str, list[dict]] = {t: [] for t in settings}
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_WAIT_POLICY": "PASSIVE"}  # as app.py sets it
     for i in range(repeats):
         for threads in (settings if i % 2 == 0 else settings[::-1]):
             proc = subprocess.run([sys.executable, "-c", _THREADS_CHILD, model_key, threads], env=env,
                                   capture_output=True, text=True, check=True, cwd=REPO)
             runs[threads].append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    out: dict = {"app_default_threads": runs["app_default"][0]["threads"]}
-    for name in (k for k in runs["1"][0] if k != "threads"):
+    out: dict = {}
+    for name in runs["1"][0]:
         per = {t: [x for r in runs[t] for x in r[name]] for t in settings}
         out[name] = {f"threads_{t}": summarize(v) for t, v in per.items()}
         out[name]["ratio_2_over_1"] = ratio_summary(
@@ -413,20 +478,34 @@ def explore_args(model_key: str, corpus_key: str | None = None) -> list:
             s.include_prompt, corpus.example_queries()[0], 10]
 
 
-def call_explore(url: str, args: list, timeout: float = 900.0):
-    """One ``/explore`` call through a fresh ``gradio_client.Client``."""
+def call_explore(url: str, args: list, timeout: float = 900.0, t0: float | None = None) -> dict:
+    """One ``/explore`` call through a fresh ``gradio_client.Client``.
+
+    The page shows the rankings with the first update (the map may follow in
+    a second one): ``first`` and ``last`` are seconds from ``t0`` (default:
+    the call) to each, ``result`` the final outputs.
+    """
     from gradio_client import Client
 
+    t0 = time.perf_counter() if t0 is None else t0
     client = Client(url, verbose=False, download_files=False, analytics_enabled=False)
     try:
-        return client.submit(*args, api_name="/explore").result(timeout=timeout)
+        job = client.submit(*args, api_name="/explore")
+        first = None
+        for _ in job:  # one item per update the page receives
+            if first is None:
+                first = time.perf_counter() - t0
+        result = job.result(timeout=timeout)
+        last = time.perf_counter() - t0
+        return {"first": last if first is None else first, "last": last, "result": result,
+                "updates": len(job.outputs())}
     finally:
         with contextlib.suppress(Exception):
             client.close()
 
 
 def cold_start_once(model_key: str, fresh: bool) -> dict:
-    """Start the app, time the page and the first ranking with ``model_key``."""
+    """Start the app, time the page, the first ranking and the map with ``model_key``."""
     with contextlib.ExitStack() as stack:
         env = {}
         if fresh:  # a first-time machine: no converted E5, no compiled UMAP
@@ -434,8 +513,10 @@ def cold_start_once(model_key: str, fresh: bool) -> dict:
             env = {"INSTRUCTION_LENS_CACHE": tmp, "NUMBA_CACHE_DIR": os.path.join(tmp, "numba")}
         proc, url, t0, log = stack.enter_context(running_app(env))
         page = wait_for_page(url, proc, t0, log)
-        call, _ = _timed(lambda: call_explore(url, explore_args(model_key)))
-        return {"page": page, "first": time.perf_counter() - t0, "call": call, "rss_mb": tree_rss_mb(proc.pid)}
+        t_call = time.perf_counter()
+        call = call_explore(url, explore_args(model_key), t0=t0)
+        return {"page": page, "first": call["first"], "map": call["last"],
+                "call": call["first"] - (t_call - t0), "rss_mb": tree_rss_mb(proc.pid)}
 
 
 def measure_cold_start(models: Sequence[str], repeats: int) -> dict:
@@ -447,6 +528,7 @@ def measure_cold_start(models: Sequence[str], repeats: int) -> dict:
             out[f"{cache}.{model}"] = {
                 "page_served": summarize([r["page"] for r in runs], TARGETS["page_s"]),
                 "first_ranking": summarize([r["first"] for r in runs], TARGETS["first_ranking_s"]),
+                "map_shown": summarize([r["map"] for r in runs]),
                 "explore_call": summarize([r["call"] for r in runs]),
                 "rss_after_mb": max(r["rss_mb"] for r in runs)}
     return out
@@ -525,10 +607,15 @@ def run(models: Sequence[str], corpora: Sequence[str], doc_corpus: str, sections
                 m[f"query_edit.{model}.{key}"] = measure_query_edit(engine, frames, load[key], model,
                                                                     reps["query_edit"])
         if "doc_edit" in sections:
+            from components.encoder import corpus_threads
+
+            raw = raw_encoder(model, threads=corpus_threads())  # the cores a lone corpus job gets
             m[f"doc_edit.{model}.{doc_corpus}"] = measure_doc_edit(engine, frames, load[doc_corpus], model,
-                                                                   reps["doc_edit"], raw_encoder(model))
+                                                                   reps["doc_edit"], raw)
         if "threads" in sections:
             m[f"threads.{model}"] = measure_threads(model, reps["threads"])
+    if "contention" in sections:
+        m["contention"] = measure_contention(reps["threads"])
     if profile:
         report["profile_query_edit"] = profile_query_edit(engine, frames, load[corpora[0]], models[0])
     if "umap" in sections:
@@ -542,8 +629,6 @@ def run(models: Sequence[str], corpora: Sequence[str], doc_corpus: str, sections
     if "memory" in sections:
         m["memory"] = measure_memory(models, corpora if quick else LARGEST)
     report["machine"]["load_avg_end"] = list(os.getloadavg())
-    if "torch" in sys.modules:  # the app sets its thread count when a model loads
-        report["machine"]["torch_threads_in_process"] = sys.modules["torch"].get_num_threads()
     report["targets"] = targets(m)
     return report
 
