@@ -63,16 +63,17 @@ def corpus_threads() -> int:
 
 
 def _threads(corpus_job: bool, kind: str = "foreground") -> int:
-    """Threads for the next batch, by path (measured: benchmarks/results/latency_threads.json).
+    """Threads for the next batch, by path.
 
-    A query is fastest on one thread (a second costs more to wake than it
-    saves on a few tokens); a corpus is about 1.8x faster on two cores than
-    on one, as long as no other corpus job wants the second core: two
-    foreground corpus jobs get one thread each, and a background job (the
-    start-up work) drops to one thread whenever a foreground job runs. Asked
-    before every batch, so a job that started alone gives the core back when
-    another one starts. Torch's thread count belongs to the calling thread,
-    so each handler sets its own.
+    Measured in benchmarks/results/latency.json (``threads``, ``contention``):
+    a query is no faster on two threads (E5's is slower: waking the second
+    costs more than it saves on a few tokens); a corpus is 1.4-1.8x faster
+    on two cores than on one, as long as no other corpus job wants the
+    second core: two foreground corpus jobs get one thread each, and a
+    background job (the start-up work) drops to one thread whenever a
+    foreground job runs. Asked before every batch, so a job that started
+    alone gives the core back when another one starts. Torch's thread count
+    belongs to the calling thread, so each handler sets its own.
     """
     if not corpus_job:
         return 1
