@@ -121,3 +121,11 @@ def test_machine_block_has_versions_and_load():
     info = latency.machine_info()
     assert {"cpu_count", "python", "torch", "sentence-transformers", "load_avg_start"} <= set(info)
     assert len(info["load_avg_start"]) == 3
+
+
+def test_a_missed_target_says_why_and_a_met_one_does_not():
+    measures = {"cold_start": {"fresh.e5": {"first_ranking": latency.summarize([60.0], 30.0)}},
+                "memory": {"peak_rss_mb": 10.0, "target_mb": 20.0, "ok": True, "ratio_to_target": 0.5}}
+    found = {t["name"]: t for t in latency.targets(measures)}
+    assert "compute" in found["cold_start.fresh.e5.first_ranking"]["why"]
+    assert "why" not in found["memory"]
