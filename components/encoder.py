@@ -120,8 +120,12 @@ class SentenceTransformerEncoder:
         Longest first, each batch at most ``batch_tokens`` padded tokens:
         similar lengths pad less, and the cap bounds the activations on long
         texts (E5 reads 512 tokens; 32 of those would need 4x the memory of
-        the 8 the cap allows). Callers restore the order.
+        the 8 the cap allows). Callers restore the order. One text (a query,
+        on every keystroke) is one batch and never a corpus job: it is not
+        tokenized here, only by the model.
         """
+        if len(texts) == 1:
+            return [[0]], 0
         limit = self.token_limit()
         extra = 2 + (self._count([prompt], limit)[0] if prompt else 0)  # special tokens and the prompt
         lengths = [min(limit, n + extra) for n in self._count(texts, limit)]

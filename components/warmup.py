@@ -20,9 +20,9 @@ import time
 import traceback
 
 from components.corpora import load_sample
-from components.loading import resolve
 from components.encoder import background
 from components.engine import Engine, Setting
+from components.loading import resolve
 from components.mapview import map_data
 from components.models import DEFAULT_MODEL, get_model
 from components.projection import FrameCache

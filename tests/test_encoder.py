@@ -155,3 +155,11 @@ def test_a_corpus_job_is_counted_while_it_runs_and_released_after(minilm):
     with pytest.raises(TypeError):
         enc.encode(texts, "", True, progress=lambda f: None)  # a broken callback
     assert encoder._corpus_jobs == {"foreground": 0, "background": 0}
+
+
+def test_one_text_is_one_batch_and_not_tokenized_twice(minilm, monkeypatch):
+    enc = SentenceTransformerEncoder("minilm-offline", minilm)
+    monkeypatch.setattr(enc, "_count", lambda *a, **k: pytest.fail("a single text was counted"))
+    assert enc._batches(["word " * 400], INSTRUCTION) == ([[0]], 0)
+    vec = enc.encode(["How does Python manage memory?"], INSTRUCTION, include_prompt=False)
+    assert vec.shape == (1, 384)
