@@ -291,9 +291,9 @@ _THREADS_CHILD = """
 import json, sys, time
 import torch
 from benchmarks.latency import _thread_workloads
-work = _thread_workloads(sys.argv[1], via_app=sys.argv[2] == "app")
-if sys.argv[2] != "app":
-    torch.set_num_threads(int(sys.argv[2]))
+work = _thread_workloads(sys.argv[1], via_app=sys.argv[-1] == "app")
+if sys.argv[-1] != "app":
+    torch.set_num_threads(int(sys.argv[-1]))
 out = {}
 for name, (fn, n) in work.items():
     fn()  # first call: allocations, thread pool start
@@ -335,8 +335,8 @@ from components.engine import Engine
 import components.encoder as encoder
 engine = Engine()
 query_enc, corpus_enc = engine.encoder("e5-small-offline"), engine.encoder("minilm-offline")
-if sys.argv[1] != "app":
-    encoder.corpus_threads = lambda: int(sys.argv[1])
+if sys.argv[-1] != "app":
+    encoder.corpus_threads = lambda: int(sys.argv[-1])
 texts = clipped_texts(engine, "minilm-offline", load_sample("python_faq_qa"))
 query_enc.encode(["warm up"], "query: ", True); corpus_enc.encode(texts[:8], "", True)
 took = []
@@ -354,15 +354,21 @@ print(json.dumps({"corpus_s": took[0], "queries": queries}))
 """
 
 
-def measure_contention(repeats: int) -> dict:
-    """A corpus job (MiniLM) and live query edits (E5) at once: corpus job on 1 thread vs the app's choice."""
-    runs: dict[str, list[dict]] = {"1": [], "app": []}
+def _children(code: str, settings: Sequence[str], repeats: int, *args: str) -> dict[str, list[dict]]:
+    """Run ``code`` in a fresh process per setting and repeat (order alternated); its last line of JSON."""
+    runs: dict[str, list[dict]] = {t: [] for t in settings}
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_WAIT_POLICY": "PASSIVE"}  # as app.py sets it
     for i in range(repeats):
-        for threads in (("1", "app") if i % 2 == 0 else ("app", "1")):
-            proc = subprocess.run([sys.executable, "-c", _CONTENTION_CHILD, threads], env=env,
+        for setting in (settings if i % 2 == 0 else settings[::-1]):
+            proc = subprocess.run([sys.executable, "-c", code, *args, setting], env=env,
                                   capture_output=True, text=True, check=True, cwd=REPO)
-            runs[threads].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+            runs[setting].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return runs
+
+
+def measure_contention(repeats: int) -> dict:
+    """A corpus job (MiniLM) and live query edits (E5) at once: corpus job on 1 thread vs the app's choice."""
+    runs = _children(_CONTENTION_CHILD, ("1", "app"), repeats)
     return {f"corpus_threads_{t}": {"corpus": summarize([r["corpus_s"] for r in rs]),
                                     "query_during": summarize([q for r in rs for q in r["queries"]])}
             for t, rs in runs.items()}
@@ -371,13 +377,7 @@ def measure_contention(repeats: int) -> dict:
 def measure_threads(model_key: str, repeats: int) -> dict:
     """Raw encodes with 1 and 2 torch threads vs the app's encoder, each in a fresh process, order alternated."""
     settings = ("1", "2", "app")
-    runs: dict[str, list[dict]] = {t: [] for t in settings}
-    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_WAIT_POLICY": "PASSIVE"}  # as app.py sets it
-    for i in range(repeats):
-        for threads in (settings if i % 2 == 0 else settings[::-1]):
-            proc = subprocess.run([sys.executable, "-c", _THREADS_CHILD, model_key, threads], env=env,
-                                  capture_output=True, text=True, check=True, cwd=REPO)
-            runs[threads].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    runs = _children(_THREADS_CHILD, settings, repeats, model_key)
     out: dict = {}
     for name in runs["1"][0]:
         per = {t: [x for r in runs[t] for x in r[name]] for t in settings}

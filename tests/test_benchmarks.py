@@ -129,3 +129,10 @@ def test_a_missed_target_says_why_and_a_met_one_does_not():
     found = {t["name"]: t for t in latency.targets(measures)}
     assert "compute" in found["cold_start.fresh.e5.first_ranking"]["why"]
     assert "why" not in found["memory"]
+
+
+def test_children_run_once_per_setting_and_repeat_with_the_setting_last():
+    code = "import json, sys; print('noise'); print(json.dumps({'args': sys.argv[1:]}))"
+    runs = latency._children(code, ("a", "b"), 2, "model-x")
+    assert {k: [r["args"] for r in v] for k, v in runs.items()} == {
+        "a": [["model-x", "a"]] * 2, "b": [["model-x", "b"]] * 2}
