@@ -67,7 +67,7 @@ def _threads(corpus_job: bool, kind: str = "foreground") -> int:
 
     Measured in benchmarks/results/latency.json (``threads``, ``contention``):
     a query is no faster on two threads (E5's is slower: waking the second
-    costs more than it saves on a few tokens); a corpus is 1.4-1.8x faster
+    costs more than it saves on a few tokens); a corpus is 1.3-1.7x faster
     on two cores than on one, as long as no other corpus job wants the
     second core: two foreground corpus jobs get one thread each, and a
     background job (the start-up work) drops to one thread whenever a
