@@ -146,7 +146,7 @@ def _fresh(base: str) -> str:
 
 def default_setting(model_key: str, corpus):
     """The task defaults the app shows for this corpus and model."""
-    from components.warmup import default_setting as task_default
+    from components.setting import default_setting as task_default
 
     return task_default(corpus.task, model_key)
 
@@ -469,7 +469,7 @@ def explore_args(model_key: str, corpus_key: str | None = None) -> list:
     """Arguments of ``/explore`` as the page sends them for a task's defaults."""
     from components.corpora import load_sample
     from components.tasks import DEFAULT_TASK, get_task
-    from components.warmup import default_setting as task_default
+    from components.setting import default_setting as task_default
 
     if corpus_key is None:
         corpus_key = get_task(DEFAULT_TASK).corpus

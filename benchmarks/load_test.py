@@ -13,9 +13,11 @@ as the page does, with a short random pause between requests. Each request is
 one edit, picked at random: typing (2-4 more characters of a phrase appended to
 the query instruction, so the query is re-encoded), a new example query, the
 other offline model, or the other task (which also switches the corpus and
-resets the instructions to that task's defaults, as the page does). Document
-instructions stay at the defaults: a new one re-encodes a whole corpus, which
-``benchmarks/latency.py`` measures on its own.
+resets the instructions to that task's defaults, as the page does). With
+``--doc-editors N``, the first N users only edit the document instruction
+(``docedit``: a few more characters, so every request re-embeds a whole
+corpus): the mixed load of a shared server, where the others' query edits
+must not wait behind those corpus jobs.
 
 A user stops after ``--requests-per-user`` requests or when ``--max-seconds``
 have passed (a request already sent may take up to ``--timeout`` more). Before
@@ -53,6 +55,7 @@ from benchmarks.latency import machine_info, percentile, running_app, tree_rss_m
 MODELS = ("minilm-offline", "e5-small-offline")
 TASKS = ("similar", "docsim")  # perlfaq_questions and lee_news: the two largest sample corpora
 ACTIONS = {"type": 0.65, "query": 0.15, "model": 0.10, "task": 0.10}
+DOC_ACTIONS = {"docedit": 1.0}  # a document editor only edits the document instruction
 PHRASES = ("for a beginner", "about error handling", "that explains why", "with a short example",
            "in plain English", "for finding the answer", "about performance", "step by step")
 ERROR_KINDS = ("queue_full", "timeout", "app_error", "other")
@@ -108,6 +111,7 @@ class User:
     query: str = ""
     phrase: str = ""
     n_query: int = 0
+    actions: dict = field(default_factory=lambda: dict(ACTIONS))
 
     def reset(self) -> None:
         """The task's defaults for the model, as the page sets them."""
@@ -123,8 +127,10 @@ class User:
         from components.corpora import load_sample
         from components.tasks import get_task
 
-        action = self.rng.choices(list(ACTIONS), weights=list(ACTIONS.values()))[0]
-        if action == "type":
+        action = self.rng.choices(list(self.actions), weights=list(self.actions.values()))[0]
+        if action == "docedit":
+            self.d_ins += f" {self.rng.choice(PHRASES).split()[-1]}"
+        elif action == "type":
             if not self.phrase:
                 self.phrase = " " + self.rng.choice(PHRASES)
             n = self.rng.randint(2, 4)
@@ -175,12 +181,14 @@ def _call(client, args: list, timeout: float):
 
 
 def run_user(url: str, index: int, n_requests: int, deadline: float, think: float, timeout: float,
-             results: Results, seed: int) -> None:
+             results: Results, seed: int, doc_editor: bool = False) -> None:
     """One person: connect, then edit and wait for the answer, ``n_requests`` times at most."""
     from gradio_client import Client
 
     rng = random.Random(seed * 1000 + index)
     user = User(rng, MODELS[index % 2], TASKS[(index // 2) % 2])
+    if doc_editor:
+        user.actions = dict(DOC_ACTIONS)
     user.reset()
     try:
         client = Client(url, verbose=False, download_files=False, analytics_enabled=False)
@@ -222,20 +230,21 @@ def warm(url: str, timeout: float) -> dict:
 def report(results: Results, elapsed: float) -> dict:
     ok = [lat for _, lat, kind in results.records if not kind]
     by_action = {a: latency_summary([lat for act, lat, kind in results.records if act == a and not kind])
-                 for a in ACTIONS}
+                 for a in {**ACTIONS, **DOC_ACTIONS}}
     return {"requests": len(results.records), "answered": len(ok), "elapsed_s": elapsed,
             "throughput_rps": len(ok) / elapsed if elapsed else 0.0, "latency": latency_summary(ok),
             "by_action": by_action, "errors": results.errors}
 
 
 def load_test(url: str, users: int, requests_per_user: int, max_seconds: float, think: float,
-              timeout: float, seed: int = 0, server_pid: int | None = None) -> dict:
+              timeout: float, seed: int = 0, server_pid: int | None = None, doc_editors: int = 0) -> dict:
     """Run the simulated users against ``url`` and return the measured phase's report."""
     results, peak = Results(), [0.0]
     start = time.monotonic()
     deadline = start + max_seconds
     threads = [threading.Thread(target=run_user, daemon=True, name=f"user-{i}",
-                                args=(url, i, requests_per_user, deadline, think, timeout, results, seed))
+                                args=(url, i, requests_per_user, deadline, think, timeout, results, seed,
+                                      i < doc_editors))
                for i in range(users)]
     for t in threads:
         t.start()
@@ -278,6 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--start-server", action="store_true", help="start `python app.py` on a free loopback port")
     ap.add_argument("--server-pid", type=int, default=None, help="sample this server's RSS")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--doc-editors", type=int, default=0, help="users who only edit the document instruction")
     ap.add_argument("--out", default=None, help="write the JSON report here")
     args = ap.parse_args(argv)
     try:
@@ -285,7 +295,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         ap.error(str(exc))
     config = {k: v for k, v in vars(args).items() if k != "out"}
-    config["app_env"] = {k: os.environ.get(k) for k in ("INSTRUCTION_LENS_CONCURRENCY", "INSTRUCTION_LENS_QUEUE")}
+    config["app_env"] = {k: os.environ.get(k) for k in ("INSTRUCTION_LENS_CONCURRENCY", "INSTRUCTION_LENS_QUEUE",
+                                                         "INSTRUCTION_LENS_CORPUS_JOBS")}
     if args.start_server:
         with running_app() as (proc, url, t0, log):
             wait_for_page(url, proc, t0, log)
@@ -297,7 +308,7 @@ def _run(args, url: str, pid: int | None, config: dict) -> int:
     machine = machine_info()
     warmup = warm(url, max(args.timeout, 900.0)) if args.warm else {}
     rep = load_test(url, args.users, args.requests_per_user, args.max_seconds, args.think, args.timeout,
-                    args.seed, pid)
+                    args.seed, pid, args.doc_editors)
     machine["load_avg_end"] = list(os.getloadavg())
     rep = {"config": config, "machine": machine, "warmup_s": warmup, **rep}
     print(summary(rep))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from typing import Callable, Sequence
+from typing import Callable, ContextManager, Sequence
 
 import numpy as np
 
@@ -87,24 +87,41 @@ class EmbeddingCache:
 
 
 def embed_cached(encoder: Encoder, cache: EmbeddingCache, texts: Sequence[str], prompt: str,
-                 include_prompt: bool, progress: Callable[[float, str], None] | None = None) -> np.ndarray:
-    """Embeddings of ``texts`` (``float32 [n, dim]``), encoding only cache misses."""
+                 include_prompt: bool, progress: Callable[[float, str], None] | None = None,
+                 gate: Callable[[], ContextManager] | None = None) -> np.ndarray:
+    """Embeddings of ``texts`` (``float32 [n, dim]``), encoding only cache misses.
+
+    When more than one text is missing, the encoding runs inside ``gate()``
+    (a context manager, e.g. a corpus slot); the cache is looked at again once
+    inside, so work another caller finished meanwhile is not done twice.
+    """
     keys = [entry_key(encoder.key, include_prompt, prompt, t) for t in texts]
     found = [cache.get(k) for k in keys]
-    missing = sorted({i for i, v in enumerate(found) if v is None}, key=lambda i: i)
-    # encode each distinct missing text once
+    if sum(v is None for v in found) > 1 and gate is not None:
+        with gate():
+            return _fill(encoder, cache, texts, prompt, include_prompt, progress, keys)
+    return _fill(encoder, cache, texts, prompt, include_prompt, progress, keys, found)
+
+
+def _fill(encoder: Encoder, cache: EmbeddingCache, texts: Sequence[str], prompt: str, include_prompt: bool,
+          progress: Callable[[float, str], None] | None, keys: list[bytes],
+          found: list[np.ndarray | None] | None = None) -> np.ndarray:
+    """Encode each distinct missing text once, store it, and stack all vectors in order."""
+    if found is None:
+        found = [cache.get(k) for k in keys]
     first: dict[bytes, int] = {}
-    for i in missing:
-        first.setdefault(keys[i], i)
+    for i, vec in enumerate(found):
+        if vec is None:
+            first.setdefault(keys[i], i)
     if first:
         order = list(first.values())
         vecs = encoder.encode([texts[i] for i in order], prompt, include_prompt, progress)
         for i, vec in zip(order, vecs):
             cache.put(keys[i], vec)
             found[i] = vec
-        for i in missing:
+        for i, key in enumerate(keys):
             if found[i] is None:
-                found[i] = found[first[keys[i]]]
+                found[i] = found[first[key]]
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
     return np.stack(found).astype(np.float32, copy=False)

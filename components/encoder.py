@@ -6,9 +6,10 @@ wraps a loaded model and uses sentence-transformers' own ``prompt=`` argument;
 ``include_prompt=False`` sets ``Pooling.include_prompt`` so the instruction
 tokens shape the context but are left out of the mean (INSTRUCTOR's rule; in
 sentence-transformers the leading [CLS]/<s> token counts as part of the
-prompt). The flag lives on the shared model, so each call holds the model's
-lock. Texts go through the model in length-sorted batches capped in tokens,
-with torch threads chosen per job (``_threads``). Tests use
+prompt). The flag lives on the shared model, so each batch holds the
+model's lock (a query waits for one batch of a corpus job, not all of it).
+Texts go through the model in length-sorted batches capped in tokens, with
+torch threads chosen per job (``_threads``). Tests use
 ``components.fake.HashEncoder`` instead.
 """
 
@@ -54,6 +55,11 @@ def background() -> Iterator[None]:
         yield
     finally:
         _local.background = before
+
+
+def in_background() -> bool:
+    """Whether this thread is inside a ``background()`` block."""
+    return getattr(_local, "background", False)
 
 
 def corpus_threads() -> int:
@@ -146,26 +152,29 @@ class SentenceTransformerEncoder:
         import torch  # already imported by the loaded model
 
         out = np.empty((len(texts), dim), dtype=np.float32)
-        done = 0
-        with self._lock:
-            for pooling in _pooling_modules(self.model):
-                pooling.include_prompt = include_prompt
+        with self._lock:  # the tokenizer is not safe for two threads at once
             batches, tokens = self._batches(texts, prompt)
-            corpus_job = tokens >= CORPUS_TOKENS
-            kind = "background" if getattr(_local, "background", False) else "foreground"
-            with _jobs_lock:
-                _corpus_jobs[kind] += corpus_job
-            try:
-                for n, batch in enumerate(batches):
-                    torch.set_num_threads(_threads(corpus_job, kind))
+        corpus_job = tokens >= CORPUS_TOKENS
+        kind = "background" if in_background() else "foreground"
+        with _jobs_lock:
+            _corpus_jobs[kind] += corpus_job
+        done = 0
+        try:
+            for n, batch in enumerate(batches):
+                torch.set_num_threads(_threads(corpus_job, kind))
+                # the pooling switch lives on the shared model: hold it for one batch, so
+                # a query from someone else slips in between a corpus job's batches
+                with self._lock:
+                    for pooling in _pooling_modules(self.model):
+                        pooling.include_prompt = include_prompt
                     vecs = self.model.encode([texts[i] for i in batch], prompt=prompt or None,
                                              batch_size=len(batch), normalize_embeddings=True,
                                              convert_to_numpy=True, show_progress_bar=False)
-                    out[batch] = np.asarray(vecs, dtype=np.float32)
-                    done += len(batch)
-                    if progress and len(batches) > 1:
-                        progress((n + 1) / len(batches), f"Embedded {done}/{len(texts)} texts")
-            finally:
-                with _jobs_lock:
-                    _corpus_jobs[kind] -= corpus_job
+                out[batch] = np.asarray(vecs, dtype=np.float32)
+                done += len(batch)
+                if progress and len(batches) > 1:
+                    progress((n + 1) / len(batches), f"Embedded {done}/{len(texts)} texts")
+        finally:
+            with _jobs_lock:
+                _corpus_jobs[kind] -= corpus_job
         return out

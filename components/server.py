@@ -4,7 +4,8 @@ Settings come from the environment so a Space, a classroom server and the
 tests can differ without code changes:
 ``INSTRUCTION_LENS_HOST`` (default 0.0.0.0 on Spaces, else 127.0.0.1),
 ``INSTRUCTION_LENS_PORT`` / ``GRADIO_SERVER_PORT`` (7860),
-``INSTRUCTION_LENS_CONCURRENCY`` (encoding jobs at once; 2 cores → 1),
+``INSTRUCTION_LENS_CONCURRENCY`` (rankings served at once, 8: most only embed a query),
+``INSTRUCTION_LENS_CORPUS_JOBS`` (corpus embeddings at once, 1 on 2 cores; others wait their turn),
 ``INSTRUCTION_LENS_QUEUE`` (waiting jobs before "busy", 64),
 ``INSTRUCTION_LENS_NO_WARMUP=1`` to skip the background start-up work.
 """
@@ -15,6 +16,7 @@ import os
 
 from components import warmup
 from components.engine import Engine
+from components.jobs import CorpusSlots
 from components.projection import FrameCache
 
 MAX_FILE_SIZE = "10mb"
@@ -24,12 +26,13 @@ def create(warm: bool = True):
     """The ``gr.Blocks`` app with its shared engine; starts the warm-up thread."""
     from components.ui import build
 
-    engine, frames = Engine(), FrameCache()
+    slots = CorpusSlots(int(os.environ.get("INSTRUCTION_LENS_CORPUS_JOBS", "1")))
+    engine, frames = Engine(slots=slots), FrameCache()
     if warm and os.environ.get("INSTRUCTION_LENS_NO_WARMUP") != "1":
         warmup.start(engine, frames)
     demo = build(engine, frames)
     demo.queue(max_size=int(os.environ.get("INSTRUCTION_LENS_QUEUE", "64")),
-               default_concurrency_limit=int(os.environ.get("INSTRUCTION_LENS_CONCURRENCY", "1")))
+               default_concurrency_limit=1)
     return demo
 
 

@@ -1,50 +1,233 @@
 """The Gradio page: widgets and wiring only (the one module that imports gradio).
 
-Every handler here calls plain functions from ``components`` and turns their
-named errors into ``gr.Error`` messages; a map that cannot be drawn becomes a
-message in the plot's place. Live typing uses ``trigger_mode="always_last"``
-so no keystroke's result is lost and none queues up behind another.
+The page is built from one function per part (explorer, measure, your data,
+export, about). Handlers are module-level functions over explicit values,
+bound to the shared engine with ``functools.partial``; the logic they call
+lives in gradio-free modules.
+
+How an edit reaches the rankings: every way a value can change (typing,
+deleting, pasting, cutting, undo, drag-and-drop, autofill, a value set by a
+task change or Reset) fires the widget's ``change`` event, and one
+``gr.on`` listener over all of them re-ranks with ``trigger_mode=
+"always_last"`` (a burst of edits collapses to its last value; results are
+never shown out of order). Query-only work runs in a pool of workers and
+never waits for a corpus job: corpus jobs take turns in the engine's corpus
+slots, and a session's corpus job stops when that session has moved on
+(``components.jobs``). The model in use is the last one that could be
+loaded (``active_model``); a model that cannot be had is refused at once and
+the page keeps what it showed.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 
 import gradio as gr
 
 from components import warmup
 from components.corpora import Corpus, load_sample, manifest
-from components.downloads import write_download as _write
-from components.engine import Engine, Setting
+from components.downloads import write_download
+from components.engine import Engine
 from components.errors import LensError
 from components.evaluation import compare_settings, per_query_csv, prompts_snippet, ranking_csv
-from components.retrieval import top_rows
-from components.uploads import corpus_from_upload
+from components.jobs import LatestViews, Superseded
+from components.loading import ensure_available
 from components.mapview import CAPTION, map_data, map_figure, map_pending, message_figure
 from components.models import DEFAULT_MODEL, any_hub_id_allowed, get_model, model_choices
 from components.projection import FrameCache
+from components.retrieval import top_rows
+from components.setting import Setting, default_setting
 from components.tasks import DEFAULT_TASK, get_task, task_choices
 from components.teaching import ABOUT, INTRO
+from components.uploads import corpus_from_upload
 from components.views import (PER_QUERY_HEADERS, SUMMARY_HEADERS, TABLE_HEADERS, describe, md_escape,
                               measure_line, per_query_rows, ranking_table, status_line, summary_rows)
 
+LOG = logging.getLogger("instruction_lens")
 UPLOAD_KEY = "upload"
-COLUMN_WIDTHS = ["8%", "14%", "10%", "7%", "16%", "45%"]
+COLUMN_WIDTHS = ["7%", "13%", "10%", "8%", "17%", "45%"]
+EXPLORE_WORKERS = int(os.environ.get("INSTRUCTION_LENS_CONCURRENCY", "8"))
+# While an edit is being ranked, the shown result is dimmed and labelled (CSS below).
+MARK_STALE = ("(...args) => { document.body.classList.add('lens-updating'); return args; }")
+UNMARK_STALE = "() => { document.body.classList.remove('lens-updating'); }"
+CSS = """
+body.lens-updating #ranked_instructed, body.lens-updating #ranked_baseline, body.lens-updating #map
+  { opacity: 0.45; transition: opacity 0.15s; }
+body.lens-updating #status::before { content: "Updating… "; font-weight: 600; }
+"""
 
 
-def _corpus_choices(session: Corpus | None) -> list[tuple[str, str]]:
+def _user_error(exc: LensError) -> gr.Error:
+    """A message for the person, and one line (not a traceback) in the log."""
+    LOG.info("user error: %s", exc)
+    return gr.Error(str(exc), print_exception=False)
+
+
+def _session(request: gr.Request | None) -> str:
+    return getattr(request, "session_hash", None) or "anonymous"
+
+
+def _corpus_choices(uploaded: Corpus | None) -> list[tuple[str, str]]:
     choices = [(e["title"], e["key"]) for e in manifest()]
-    if session is not None:
-        choices.append((f"Your upload: {session.title}", UPLOAD_KEY))
+    if uploaded is not None:
+        choices.append((f"Your upload: {uploaded.title}", UPLOAD_KEY))
     return choices
 
 
-def _corpus(key: str, session: Corpus | None) -> Corpus:
+def _corpus(key: str, uploaded: Corpus | None) -> Corpus:
     if key == UPLOAD_KEY:
-        if session is None:
+        if uploaded is None:
             raise LensError("No corpus uploaded in this session yet.")
-        return session
+        return uploaded
     return load_sample(key)
+
+
+def _setting(model_key: str, q_ins: str | None, d_ins: str | None, include: bool) -> Setting:
+    """The page's values as a ``Setting`` (an empty box is no instruction)."""
+    return Setting(model_key, q_ins or "", d_ins or "", bool(include))
+
+
+# ---- handlers -------------------------------------------------------------------------
+
+def explore(engine: Engine, frames: FrameCache, views: LatestViews, task_key, model_key, corpus_key, uploaded,
+            q_ins, d_ins, include, query, k, measured=False, measure_token=0, request: gr.Request = None,
+            progress=gr.Progress(), raise_errors: bool = False):
+    """Yield (instructed table, baseline table, map, status, prompts snippet, measure token).
+
+    On the page, a failure or a superseded job leaves the shown result as it
+    is (the status says what went wrong); API clients get the error itself
+    (``raise_errors``). The map follows in a second update only when it
+    has work of its own to do (a new frame, or documents to place anew).
+    """
+    k = int(k)
+    skip = gr.skip()
+    try:
+        corpus = _corpus(corpus_key, uploaded)
+        setting = _setting(model_key, q_ins, d_ins, include)
+        check = views.note(_session(request), (model_key, corpus.fingerprint, setting.prompt("document"),
+                                               setting.include_prompt))
+        ex = engine.explore(corpus, setting, query or "", progress=lambda f, m: progress(f, desc=m), check=check)
+    except Superseded:
+        yield skip, skip, skip, skip, skip, skip
+        return
+    except LensError as exc:
+        if raise_errors:
+            raise _user_error(exc) from None
+        LOG.info("user error: %s", exc)
+        yield skip, skip, skip, f"⚠ {md_escape(str(exc))}", skip, skip
+        return
+    tables = (ranking_table(ex, True, k), ranking_table(ex, False, k))
+    head = (*tables, status_line(ex, k), prompts_snippet(setting), measure_token + 1 if measured else skip)
+    pending = map_pending(ex, frames)
+    if pending:  # the rankings go out first; a new frame shows a message, a re-placement the old map
+        fitting = message_figure("Fitting the map for this model and corpus…") if pending == "fit" else skip
+        yield head[0], head[1], fitting, *head[2:]
+        head = (skip, skip, skip, skip, skip)
+    try:
+        fig = map_figure(map_data(ex, frames, k), k)
+    except Exception as exc:  # a failed map must not take the rankings with it
+        fig = message_figure(f"The map could not be drawn: {exc}")
+    yield head[0], head[1], fig, *head[2:]
+
+
+def explore_api(engine: Engine, frames: FrameCache, views: LatestViews, task_key, model_key, corpus_key, uploaded,
+                q_ins, d_ins, include, query, k, request: gr.Request = None, progress=gr.Progress()):
+    """``/explore`` for API clients: (instructed table, baseline table, map, status), each update whole."""
+    latest: list = [gr.skip()] * 4
+    args = (task_key, model_key, corpus_key, uploaded, q_ins, d_ins, include, query, k)
+    for update in explore(engine, frames, views, *args, request=request, progress=progress, raise_errors=True):
+        latest = [old if new == gr.skip() else new for old, new in zip(latest, update[:4])]
+        yield tuple(latest)
+
+
+def note_view(views: LatestViews, model_key, corpus_key, uploaded, d_ins, include, request: gr.Request = None):
+    """Tell running corpus work of this session that the person has moved on."""
+    try:
+        fingerprint = _corpus(corpus_key, uploaded).fingerprint
+        prompt = _setting(model_key, "", d_ins, include).prompt("document")
+    except (LensError, ValueError):
+        return
+    views.note(_session(request), (model_key, fingerprint, prompt, bool(include)))
+
+
+def on_task(task_key, model_key, uploaded):
+    """A task sets both instructions, the pooling rule, its corpus and an example query."""
+    task = get_task(task_key)
+    s = default_setting(task_key, model_key)
+    examples = load_sample(task.corpus).example_queries()
+    return (s.query_instruction, s.document_instruction, s.include_prompt,
+            gr.update(choices=_corpus_choices(uploaded), value=task.corpus),
+            gr.update(choices=examples, value=examples[0]), examples[0], describe(task, get_model(model_key)))
+
+
+def on_model(task_key, model_key, active_model):
+    """Switch to ``model_key`` if it can be had; otherwise say so once and keep everything as it was."""
+    try:
+        ensure_available(get_model(model_key))
+    except LensError as exc:
+        LOG.info("model refused: %s", exc)
+        gr.Warning(str(exc))
+        skip = gr.skip()
+        return active_model, skip, skip, skip, skip, active_model
+    s = default_setting(task_key, model_key)
+    return (gr.skip(), s.query_instruction, s.document_instruction, s.include_prompt,
+            describe(get_task(task_key), get_model(model_key)), model_key)
+
+
+def on_reset(task_key, model_key):
+    s = default_setting(task_key, model_key)
+    return s.query_instruction, s.document_instruction, s.include_prompt
+
+
+def on_corpus(corpus_key, uploaded):
+    try:
+        examples = _corpus(corpus_key, uploaded).example_queries()
+    except LensError as exc:
+        raise _user_error(exc) from None
+    first = examples[0] if examples else ""
+    return gr.update(choices=examples, value=first or None), first
+
+
+def pick_example(evt: gr.SelectData):
+    """The example a person picked (blur or Tab never replaces a typed query)."""
+    return evt.value
+
+
+def measure(engine: Engine, model_key, corpus_key, uploaded, q_ins, d_ins, include, use_b, qb_ins, db_ins, k,
+            progress=gr.Progress()):
+    """Metrics with instruction A (and B) against no instruction, for the corpus's labelled queries."""
+    try:
+        corpus = _corpus(corpus_key, uploaded)
+        settings = [_setting(model_key, q_ins, d_ins, include)]
+        if use_b:
+            settings.append(_setting(model_key, qb_ins, db_ins, include))
+        comp = compare_settings(engine, corpus, settings, int(k), progress=lambda f, m: progress(f, desc=m))
+    except LensError as exc:
+        raise _user_error(exc) from None
+    return (summary_rows(comp), per_query_rows(comp), measure_line(comp),
+            write_download(f"per-query-{corpus.key.replace(':', '-')}.csv", per_query_csv(comp)), True)
+
+
+def measure_live(engine: Engine, active, *args, progress=gr.Progress()):
+    """Re-measure after an edit, once the person has asked for measurements."""
+    if not active:
+        return (gr.skip(),) * 5
+    try:
+        return measure(engine, *args, progress=progress)
+    except gr.Error as exc:
+        return gr.skip(), gr.skip(), f"⚠ {md_escape(str(exc))}", gr.skip(), gr.skip()
+
+
+def export(engine: Engine, model_key, corpus_key, uploaded, q_ins, d_ins, include, query):
+    try:
+        corpus = _corpus(corpus_key, uploaded)
+        ex = engine.explore(corpus, _setting(model_key, q_ins, d_ins, include), query or "")
+    except LensError as exc:
+        raise _user_error(exc) from None
+    rows = top_rows(ex.instructed, ex.baseline, corpus.ids, len(corpus.ids), ex.relevant)
+    return write_download("ranking.csv", ranking_csv(rows, corpus))
 
 
 def _upload_path(f) -> str | None:
@@ -53,243 +236,209 @@ def _upload_path(f) -> str | None:
 
 def _original_name(f) -> str:
     """The name the file had on the person's machine (Gradio stores uploads under temp names)."""
-    name = getattr(f, "orig_name", None) or _upload_path(f) or ""
-    return os.path.basename(name)
+    return os.path.basename(getattr(f, "orig_name", None) or _upload_path(f) or "")
 
 
-def _defaults(task_key: str, model_key: str) -> tuple[str, str, bool]:
-    preset = get_model(model_key)
-    ins = get_task(task_key).instructions_for(preset)
-    return ins.query, ins.document, preset.include_prompt
+def upload(docs_file, queries_file, qrels_file, uploaded):
+    """Read the files into this session's corpus, then delete them from the server.
+
+    A rejected file leaves everything as it was and says why in the upload
+    status (no error badges over the rest of the page).
+    """
+    skip = gr.skip()
+    files = (docs_file, queries_file, qrels_file)
+    paths = [_upload_path(f) for f in files]
+    if paths[0] is None:
+        return skip, skip, skip, skip, "⚠ Choose a corpus file first (.txt, .csv or .jsonl).", skip, skip, skip
+    try:
+        up = corpus_from_upload(paths[0], _original_name(docs_file),
+                                paths[1], _original_name(queries_file) if paths[1] else "",
+                                paths[2], _original_name(qrels_file) if paths[2] else "")
+    except LensError as exc:
+        LOG.info("upload rejected: %s", exc)
+        return skip, skip, skip, skip, f"⚠ {md_escape(str(exc))}", skip, skip, skip
+    for path in paths:  # the corpus lives in this session's memory; the files are not kept
+        if path and os.path.exists(path):
+            os.remove(path)
+    corpus = up.corpus
+    examples = corpus.example_queries() or [corpus.documents[0].text[:200]]
+    n_docs, n_lab = len(corpus.documents), len(corpus.labeled_queries)
+    note = (f"Loaded **{n_docs} document{'s' if n_docs != 1 else ''}** and {n_lab} labelled "
+            f"quer{'ies' if n_lab != 1 else 'y'} from your files. They stay in this browser session; "
+            "the files themselves were read and deleted from the server. ") + " ".join(md_escape(n) for n in up.notes)
+    return (corpus, gr.update(choices=_corpus_choices(corpus), value=UPLOAD_KEY),
+            gr.update(choices=examples, value=examples[0]), examples[0], note, None, None, None)
+
+
+def on_load():
+    st = warmup.status()
+    if st["phase"] == "failed":
+        return f"Start-up problem: {md_escape(st['error'])}"
+    return "" if st["phase"] == "ready" else f"Starting: {st['phase']}… the first ranking may take a moment."
+
+
+# ---- the page, part by part -------------------------------------------------------------
+
+def _explorer(task0, q0: str, d0: str, inc0: bool, examples0: list[str]) -> dict:
+    """Pickers, instructions, query, the two rankings and the map."""
+    w: dict = {}
+    with gr.Row():
+        w["task"] = gr.Dropdown(task_choices(), value=DEFAULT_TASK, label="Task", elem_id="task", scale=2)
+        w["model"] = gr.Dropdown(model_choices(), value=DEFAULT_MODEL, label="Model", elem_id="model", scale=3,
+                                 allow_custom_value=any_hub_id_allowed(),
+                                 info="Or type hub:owner/name" if any_hub_id_allowed() else None)
+        w["corpus"] = gr.Dropdown(_corpus_choices(None), value=task0.corpus, label="Corpus", elem_id="corpus",
+                                  scale=2)
+    w["info"] = gr.Markdown(describe(task0, get_model(DEFAULT_MODEL)), elem_id="info")
+    with gr.Row():
+        w["q_ins"] = gr.Textbox(q0, label="Query instruction", lines=2, elem_id="q_ins")
+        w["d_ins"] = gr.Textbox(d0, label="Document instruction", lines=2, elem_id="d_ins")
+    with gr.Row():
+        w["include"] = gr.Checkbox(inc0, label="Include the instruction in the pooled mean", elem_id="include")
+        w["reset"] = gr.Button("Reset to the model's defaults", size="sm", elem_id="reset")
+        w["k"] = gr.Slider(3, 50, value=10, step=1, label="Top k", elem_id="k")
+    with gr.Row():
+        w["query"] = gr.Textbox(examples0[0], label="Query", lines=2, elem_id="query", scale=3)
+        w["example"] = gr.Dropdown(examples0, value=examples0[0], label="Example queries", elem_id="example",
+                                   scale=2)
+    w["status"] = gr.Markdown("", elem_id="status")
+    with gr.Row():
+        for key, title, elem in (("table_i", "With instructions", "ranked_instructed"),
+                                 ("table_b", "No instruction (same model)", "ranked_baseline")):
+            with gr.Column():
+                gr.Markdown(f"### {title}")
+                w[key] = gr.Dataframe(headers=TABLE_HEADERS, datatype=["number", "str", "number", "str", "str", "str"],
+                                      interactive=False, wrap=False, column_widths=COLUMN_WIDTHS,
+                                      max_height=560, elem_id=elem)
+    w["plot"] = gr.Plot(label="How the instructions move the vectors", elem_id="map")
+    gr.Markdown(CAPTION.format(k="k"))
+    return w
+
+
+def _measure_tab() -> dict:
+    w: dict = {}
+    with gr.Tab("Measure", elem_id="tab_measure"):
+        gr.Markdown("nDCG, MRR and Recall at k over the corpus's labelled queries, computed as MTEB "
+                    "and BEIR do (trec_eval), for the model and instructions above, against the same "
+                    "model with no instruction. After the first run it follows your edits.")
+        with gr.Row():
+            w["mk"] = gr.Slider(1, 100, value=10, step=1, label="k for the metrics", elem_id="metric_k")
+            w["use_b"] = gr.Checkbox(False, label="Also compare instruction B", elem_id="use_b")
+        with gr.Row():
+            w["qb_ins"] = gr.Textbox("", label="Query instruction B", lines=1, elem_id="qb_ins")
+            w["db_ins"] = gr.Textbox("", label="Document instruction B", lines=1, elem_id="db_ins")
+        w["button"] = gr.Button("Measure", variant="primary", elem_id="measure")
+        w["status"] = gr.Markdown("", elem_id="measure_status")
+        w["summary"] = gr.Dataframe(headers=SUMMARY_HEADERS, interactive=False, elem_id="metrics_summary")
+        w["per_query"] = gr.Dataframe(headers=PER_QUERY_HEADERS, interactive=False, wrap=True, max_height=420,
+                                      column_widths=["13%", "39%", "9%", "9%", "10%", "10%", "10%"],
+                                      elem_id="metrics_per_query")
+        w["file"] = gr.File(label="Per-query metrics (CSV)", elem_id="per_query_csv")
+    return w
+
+
+def _upload_tab() -> dict:
+    w: dict = {}
+    with gr.Tab("Your data", elem_id="tab_upload"):
+        gr.Markdown("Bring your own corpus: **plain text** (one document per line), **CSV** with a "
+                    "`text` column (optional `id`, `title`), or **JSONL** (`id`, `text`, optional "
+                    "`title`). Labelled queries are optional: BEIR `queries.jsonl` + `qrels.tsv`, or a "
+                    "CSV with `query` and `doc_id` columns (optional `score`). The corpus stays in this "
+                    "session; the files are deleted from the server once read. Limits: 10 MB per file, "
+                    "5,000 documents, 2,000 queries.")
+        with gr.Row():
+            w["docs"] = gr.File(label="Corpus", file_types=[".txt", ".csv", ".jsonl"], elem_id="upload_corpus")
+            w["queries"] = gr.File(label="Queries (optional)", file_types=[".jsonl", ".csv"],
+                                   elem_id="upload_queries")
+            w["qrels"] = gr.File(label="qrels.tsv (with queries.jsonl)", file_types=[".tsv", ".txt"],
+                                 elem_id="upload_qrels")
+        w["button"] = gr.Button("Use these files", variant="primary", elem_id="upload_button")
+        w["status"] = gr.Markdown("", elem_id="upload_status")
+    return w
+
+
+def _export_tab(snippet0: str) -> dict:
+    w: dict = {}
+    with gr.Tab("Export", elem_id="tab_export"):
+        gr.Markdown("Download the whole ranking (with and without instructions) as CSV, and copy the "
+                    "instructions as a sentence-transformers `prompts` block for a model folder's "
+                    "`config_sentence_transformers.json`.")
+        w["button"] = gr.Button("Prepare the ranking CSV", elem_id="export_button")
+        w["file"] = gr.File(label="Ranking (CSV)", elem_id="ranking_csv")
+        w["snippet"] = gr.Code(snippet0, language="json", label="config_sentence_transformers.json",
+                               elem_id="prompts_snippet")
+    return w
 
 
 def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
     """The whole page for one shared ``engine`` and map ``frames`` cache."""
-
-    def explore(task_key, model_key, corpus_key, session, q_ins, d_ins, include, query, k,
-                progress=gr.Progress()):
-        """Rankings first, then the map: a first fit of the map's frame can take seconds."""
-        k = int(k)
-        try:
-            corpus = _corpus(corpus_key, session)
-            setting = Setting(model_key, q_ins or "", d_ins or "", bool(include))
-            ex = engine.explore(corpus, setting, query or "",
-                                progress=lambda f, msg: progress(f, desc=msg))
-        except LensError as exc:
-            raise gr.Error(str(exc)) from None
-        tables = (ranking_table(ex, True, k), ranking_table(ex, False, k))
-        line = status_line(ex, k)
-        pending = map_pending(ex, frames)
-        if pending == "fit":  # a new (model, corpus): the old map would be wrong, say what is coming
-            yield (*tables, message_figure("Fitting the map for this model and corpus…"), line)
-        elif pending == "place":  # the old map stays up while the documents are placed anew
-            yield (*tables, gr.skip(), line)
-        try:
-            fig = map_figure(map_data(ex, frames, k), k)
-        except Exception as exc:  # a failed map must not take the rankings with it
-            fig = message_figure(f"The map could not be drawn: {exc}")
-        yield (*tables, fig, line)
-
-    def on_task(task_key, model_key, session):
-        task = get_task(task_key)
-        try:
-            q, d, inc = _defaults(task_key, model_key)
-        except LensError as exc:
-            raise gr.Error(str(exc)) from None
-        corpus = load_sample(task.corpus)
-        examples = corpus.example_queries()
-        return (q, d, inc, gr.update(choices=_corpus_choices(session), value=task.corpus),
-                gr.update(choices=examples, value=examples[0]), examples[0],
-                describe(task, get_model(model_key)))
-
-    def on_model(task_key, model_key):
-        try:
-            q, d, inc = _defaults(task_key, model_key)
-        except LensError as exc:
-            raise gr.Error(str(exc)) from None
-        return q, d, inc, describe(get_task(task_key), get_model(model_key))
-
-    def on_corpus(corpus_key, session):
-        try:
-            examples = _corpus(corpus_key, session).example_queries()
-        except LensError as exc:
-            raise gr.Error(str(exc)) from None
-        first = examples[0] if examples else ""
-        return gr.update(choices=examples, value=first or None), first
-
-    def measure(model_key, corpus_key, session, q_ins, d_ins, include, use_b, qb_ins, db_ins, k,
-                progress=gr.Progress()):
-        try:
-            corpus = _corpus(corpus_key, session)
-            settings = [Setting(model_key, q_ins or "", d_ins or "", bool(include))]
-            if use_b:
-                settings.append(Setting(model_key, qb_ins or "", db_ins or "", bool(include)))
-            comp = compare_settings(engine, corpus, settings, int(k),
-                                    progress=lambda f, msg: progress(f, desc=msg))
-        except LensError as exc:
-            raise gr.Error(str(exc)) from None
-        return (summary_rows(comp), per_query_rows(comp), measure_line(comp),
-                _write(f"per-query-{corpus.key.replace(':', '-')}.csv", per_query_csv(comp)), True)
-
-    def measure_live(active, *args):
-        """Re-measure after an edit, once the person has asked for measurements."""
-        if not active:
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        try:
-            return measure(*args)
-        except gr.Error:
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
-
-    def export(task_key, model_key, corpus_key, session, q_ins, d_ins, include, query, k):
-        try:
-            corpus = _corpus(corpus_key, session)
-            setting = Setting(model_key, q_ins or "", d_ins or "", bool(include))
-            ex = engine.explore(corpus, setting, query or "")
-        except LensError as exc:
-            raise gr.Error(str(exc)) from None
-        rows = top_rows(ex.instructed, ex.baseline, corpus.ids, len(corpus.ids), ex.relevant)
-        return _write("ranking.csv", ranking_csv(rows, corpus)), prompts_snippet(setting)
-
-    def snippet_for(model_key, q_ins, d_ins, include):
-        return prompts_snippet(Setting(model_key, q_ins or "", d_ins or "", bool(include)))
-
-    def upload(docs_file, queries_file, qrels_file, session):
-        docs_path, q_path, r_path = map(_upload_path, (docs_file, queries_file, qrels_file))
-        if docs_path is None:
-            raise gr.Error("Choose a corpus file first (.txt, .csv or .jsonl).")
-        try:
-            up = corpus_from_upload(
-                docs_path, _original_name(docs_file),
-                q_path, _original_name(queries_file) if q_path else "",
-                r_path, _original_name(qrels_file) if r_path else "")
-        except LensError as exc:
-            raise gr.Error(str(exc)) from None
-        corpus = up.corpus
-        examples = corpus.example_queries() or [corpus.documents[0].text[:200]]
-        n_lab = len(corpus.labeled_queries)
-        note = (f"Loaded **{len(corpus.documents)} documents** and {n_lab} labelled queries from your files. "
-                "They are visible only in this browser session. ") + " ".join(md_escape(n) for n in up.notes)
-        return (corpus, gr.update(choices=_corpus_choices(corpus), value=UPLOAD_KEY),
-                gr.update(choices=examples, value=examples[0]), examples[0], note)
-
-    def on_load():
-        st = warmup.status()
-        if st["phase"] == "failed":
-            return f"Start-up problem: {st['error']}"
-        return "" if st["phase"] == "ready" else f"Starting: {st['phase']}… the first ranking may take a moment."
-
+    views = LatestViews()
     task0 = get_task(DEFAULT_TASK)
-    q0, d0, inc0 = _defaults(DEFAULT_TASK, DEFAULT_MODEL)
+    s0 = default_setting(DEFAULT_TASK, DEFAULT_MODEL)
     examples0 = load_sample(task0.corpus).example_queries()
 
     # uploads and other cached files older than an hour are deleted every hour
     with gr.Blocks(title="Instruction Lens", delete_cache=(3600, 3600)) as demo:
-        session = gr.State(None)
+        uploaded = gr.State(None)  # this session's uploaded corpus
+        active_model = gr.State(DEFAULT_MODEL)  # the model in use: the last one that could be had
+        measured = gr.State(False)  # the person asked for measurements: they follow every edit
+        measure_token = gr.State(0)  # bumped by each new ranking while measurements follow edits
         gr.Markdown(INTRO)
-        with gr.Row():
-            task = gr.Dropdown(task_choices(), value=DEFAULT_TASK, label="Task", elem_id="task")
-            model = gr.Dropdown(model_choices(), value=DEFAULT_MODEL, label="Model", elem_id="model",
-                                allow_custom_value=any_hub_id_allowed(),
-                                info="Or type hub:owner/name" if any_hub_id_allowed() else None)
-            corpus_key = gr.Dropdown(_corpus_choices(None), value=task0.corpus, label="Corpus", elem_id="corpus")
-        info = gr.Markdown(describe(task0, get_model(DEFAULT_MODEL)), elem_id="info")
-        with gr.Row():
-            q_ins = gr.Textbox(q0, label="Query instruction", lines=2, elem_id="q_ins")
-            d_ins = gr.Textbox(d0, label="Document instruction", lines=2, elem_id="d_ins")
-        with gr.Row():
-            include = gr.Checkbox(inc0, label="Include the instruction in the pooled mean", elem_id="include")
-            reset = gr.Button("Reset to the model's defaults", size="sm", elem_id="reset")
-            k = gr.Slider(3, 50, value=10, step=1, label="Top k", elem_id="k")
-        with gr.Row():
-            query = gr.Textbox(examples0[0], label="Query", lines=2, elem_id="query", scale=3)
-            example = gr.Dropdown(examples0, value=examples0[0], label="Example queries", elem_id="example", scale=2)
-        status = gr.Markdown("", elem_id="status")
-        with gr.Row():
-            with gr.Column():
-                gr.Markdown("### With instructions")
-                table_i = gr.Dataframe(headers=TABLE_HEADERS, datatype=["number", "str", "number", "str", "str", "str"],
-                                       interactive=False, wrap=True, column_widths=COLUMN_WIDTHS,
-                                       max_height=560, elem_id="ranked_instructed")
-            with gr.Column():
-                gr.Markdown("### No instruction (same model)")
-                table_b = gr.Dataframe(headers=TABLE_HEADERS, datatype=["number", "str", "number", "str", "str", "str"],
-                                       interactive=False, wrap=True, column_widths=COLUMN_WIDTHS,
-                                       max_height=560, elem_id="ranked_baseline")
-        plot = gr.Plot(label="How the instructions move the vectors", elem_id="map")
-        gr.Markdown(CAPTION.format(k="k"))
-        with gr.Tab("Measure", elem_id="tab_measure"):
-            gr.Markdown("nDCG, MRR and Recall at k over the corpus's labelled queries, computed as MTEB "
-                        "and BEIR do (trec_eval), for the model and instructions above, against the same "
-                        "model with no instruction. After the first run it follows your edits.")
-            with gr.Row():
-                mk = gr.Slider(1, 100, value=10, step=1, label="k for the metrics", elem_id="metric_k")
-                use_b = gr.Checkbox(False, label="Also compare instruction B", elem_id="use_b")
-            with gr.Row():
-                qb_ins = gr.Textbox("", label="Query instruction B", lines=1, elem_id="qb_ins")
-                db_ins = gr.Textbox("", label="Document instruction B", lines=1, elem_id="db_ins")
-            measure_btn = gr.Button("Measure", variant="primary", elem_id="measure")
-            measure_status = gr.Markdown("", elem_id="measure_status")
-            summary = gr.Dataframe(headers=SUMMARY_HEADERS, interactive=False, elem_id="metrics_summary")
-            per_query = gr.Dataframe(headers=PER_QUERY_HEADERS, interactive=False, wrap=True, max_height=420,
-                                     column_widths=["13%", "39%", "9%", "9%", "10%", "10%", "10%"],
-                                     elem_id="metrics_per_query")
-            per_query_file = gr.File(label="Per-query metrics (CSV)", elem_id="per_query_csv")
-        with gr.Tab("Your data", elem_id="tab_upload"):
-            gr.Markdown("Bring your own corpus: **plain text** (one document per line), **CSV** with a "
-                        "`text` column (optional `id`, `title`), or **JSONL** (`id`, `text`, optional "
-                        "`title`). Labelled queries are optional: BEIR `queries.jsonl` + `qrels.tsv`, or a "
-                        "CSV with `query` and `doc_id` columns (optional `score`). Files stay in this "
-                        "session; limits: 10 MB per file, 5,000 documents, 2,000 queries.")
-            with gr.Row():
-                docs_file = gr.File(label="Corpus", file_types=[".txt", ".csv", ".jsonl"], elem_id="upload_corpus")
-                queries_file = gr.File(label="Queries (optional)", file_types=[".jsonl", ".csv"],
-                                       elem_id="upload_queries")
-                qrels_file = gr.File(label="qrels.tsv (with queries.jsonl)", file_types=[".tsv", ".txt"],
-                                     elem_id="upload_qrels")
-            upload_btn = gr.Button("Use these files", variant="primary", elem_id="upload_button")
-            upload_status = gr.Markdown("", elem_id="upload_status")
-        with gr.Tab("Export", elem_id="tab_export"):
-            gr.Markdown("Download the whole ranking (with and without instructions) as CSV, and copy the "
-                        "instructions as a sentence-transformers `prompts` block for a model folder's "
-                        "`config_sentence_transformers.json`.")
-            export_btn = gr.Button("Prepare the ranking CSV", elem_id="export_button")
-            ranking_file = gr.File(label="Ranking (CSV)", elem_id="ranking_csv")
-            snippet = gr.Code(prompts_snippet(Setting(DEFAULT_MODEL, q0, d0, inc0)), language="json",
-                              label="config_sentence_transformers.json", elem_id="prompts_snippet")
+        ex = _explorer(task0, s0.query_instruction, s0.document_instruction, s0.include_prompt, examples0)
+        me = _measure_tab()
+        up = _upload_tab()
+        xp = _export_tab(prompts_snippet(s0))
         with gr.Tab("About", elem_id="tab_about"):
             gr.Markdown(ABOUT)
 
-        run_inputs = [task, model, corpus_key, session, q_ins, d_ins, include, query, k]
-        run_outputs = [table_i, table_b, plot, status]
-        run = dict(fn=explore, inputs=run_inputs, outputs=run_outputs)
-        measured = gr.State(False)
-        measure_inputs = [model, corpus_key, session, q_ins, d_ins, include, use_b, qb_ins, db_ins, mk]
-        measure_outputs = [summary, per_query, measure_status, per_query_file, measured]
-        live_measure = dict(fn=measure_live, inputs=[measured] + measure_inputs, outputs=measure_outputs,
-                            api_visibility="private", trigger_mode="always_last")
+        view = [ex["task"], active_model, ex["corpus"], uploaded, ex["q_ins"], ex["d_ins"], ex["include"],
+                ex["query"], ex["k"]]
+        shown = [ex["table_i"], ex["table_b"], ex["plot"], ex["status"]]
+        bound = functools.partial
+        # the public /explore endpoint (and the first ranking when the page opens)
+        demo.load(on_load, None, ex["status"], api_visibility="private").then(
+            bound(explore_api, engine, frames, views),
+            [ex["task"], ex["model"], ex["corpus"], uploaded] + view[4:], shown, api_name="explore",
+            concurrency_id="explore", concurrency_limit=EXPLORE_WORKERS, show_progress_on=[ex["status"]])
+        edits = [active_model.change, ex["corpus"].change, uploaded.change, ex["q_ins"].change,
+                 ex["d_ins"].change, ex["include"].change, ex["query"].change, ex["k"].change]
+        gr.on(edits, bound(explore, engine, frames, views), view + [measured, measure_token],
+              shown + [xp["snippet"], measure_token], trigger_mode="always_last", js=MARK_STALE,
+              concurrency_id="explore", concurrency_limit=EXPLORE_WORKERS, show_progress_on=[ex["status"]],
+              api_visibility="private").then(None, js=UNMARK_STALE)
+        doc_side = [active_model.change, ex["corpus"].change, uploaded.change, ex["d_ins"].change,
+                    ex["include"].change]
+        gr.on(doc_side, bound(note_view, views), [active_model, ex["corpus"], uploaded, ex["d_ins"], ex["include"]],
+              None, queue=False, trigger_mode="multiple", api_visibility="private")
 
-        # first, so the public endpoint keeps the plain name /explore
-        demo.load(on_load, None, status, api_visibility="private").then(**run, api_name="explore")
-        task.input(on_task, [task, model, session], [q_ins, d_ins, include, corpus_key, example, query, info],
-                   api_visibility="private").then(**run, api_visibility="private").then(**live_measure)
-        model.input(on_model, [task, model], [q_ins, d_ins, include, info],
-                    api_visibility="private").then(**run, api_visibility="private").then(**live_measure)
-        corpus_key.input(on_corpus, [corpus_key, session], [example, query],
-                         api_visibility="private").then(**run, api_visibility="private").then(**live_measure)
-        example.input(lambda e: e, example, query, api_visibility="private").then(**run, api_visibility="private")
-        for box in (q_ins, d_ins, include):
-            box.input(**run, trigger_mode="always_last", api_visibility="private").then(**live_measure)
-        for widget in (query, k):
-            widget.input(**run, trigger_mode="always_last", api_visibility="private")
-        for widget in (model, q_ins, d_ins, include):
-            widget.change(snippet_for, [model, q_ins, d_ins, include], snippet, api_visibility="private")
-        measure_btn.click(measure, measure_inputs, measure_outputs, api_name="measure")
-        export_btn.click(export, run_inputs, [ranking_file, snippet], api_name="export")
-        upload_btn.click(upload, [docs_file, queries_file, qrels_file, session],
-                         [session, corpus_key, example, query, upload_status],
-                         api_name="upload").success(**run, api_visibility="private")
-        reset.click(on_model, [task, model], [q_ins, d_ins, include, info],
-                    api_visibility="private").then(**run, api_visibility="private").then(**live_measure)
+        ex["task"].input(on_task, [ex["task"], active_model, uploaded],
+                         [ex["q_ins"], ex["d_ins"], ex["include"], ex["corpus"], ex["example"], ex["query"],
+                          ex["info"]], api_visibility="private")
+        ex["model"].input(on_model, [ex["task"], ex["model"], active_model],
+                          [ex["model"], ex["q_ins"], ex["d_ins"], ex["include"], ex["info"], active_model],
+                          api_visibility="private")
+        ex["corpus"].input(on_corpus, [ex["corpus"], uploaded], [ex["example"], ex["query"]],
+                           api_visibility="private")
+        ex["example"].select(pick_example, None, ex["query"], api_visibility="private")
+        ex["reset"].click(on_reset, [ex["task"], active_model], [ex["q_ins"], ex["d_ins"], ex["include"]],
+                          api_visibility="private")
+
+        measure_in = [active_model, ex["corpus"], uploaded, ex["q_ins"], ex["d_ins"], ex["include"],
+                      me["use_b"], me["qb_ins"], me["db_ins"], me["mk"]]
+        measure_out = [me["summary"], me["per_query"], me["status"], me["file"], measured]
+        me["button"].click(bound(measure, engine), measure_in, measure_out, api_name="measure",
+                           concurrency_id="measure", concurrency_limit=1)
+        gr.on([measure_token.change, me["use_b"].change, me["qb_ins"].change, me["db_ins"].change, me["mk"].change],
+              bound(measure_live, engine), [measured] + measure_in, measure_out, trigger_mode="always_last",
+              concurrency_id="measure", concurrency_limit=1, show_progress_on=[me["status"]],
+              api_visibility="private")
+        xp["button"].click(bound(export, engine), [active_model, ex["corpus"], uploaded, ex["q_ins"], ex["d_ins"],
+                                                  ex["include"], ex["query"]],
+                           xp["file"], api_name="export", concurrency_id="export", concurrency_limit=2)
+        up["button"].click(upload, [up["docs"], up["queries"], up["qrels"], uploaded],
+                           [uploaded, ex["corpus"], ex["example"], ex["query"], up["status"],
+                            up["docs"], up["queries"], up["qrels"]],
+                           api_name="upload", concurrency_id="upload", concurrency_limit=2)
     return demo
 
 
@@ -297,4 +446,4 @@ def launch_options() -> dict:
     """Arguments for ``Blocks.launch``: a theme with system fonts (no font CDN), no extra paths."""
     theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"],
                               font_mono=["ui-monospace", "monospace"])
-    return dict(theme=theme, show_error=True, ssr_mode=False, footer_links=["api"])
+    return dict(theme=theme, css=CSS, show_error=True, ssr_mode=False, footer_links=["api"])

@@ -21,11 +21,12 @@ import traceback
 
 from components.corpora import load_sample
 from components.encoder import background
-from components.engine import Engine, Setting
+from components.engine import Engine
 from components.loading import resolve
 from components.mapview import map_data
 from components.models import DEFAULT_MODEL, get_model
 from components.projection import FrameCache
+from components.setting import default_setting
 from components.tasks import DEFAULT_TASK, get_task
 
 PREPARE = ("e5-small-offline",)
@@ -35,12 +36,6 @@ _STATE = {"phase": "not started", "error": "", "seconds": 0.0}
 
 def status() -> dict:
     return dict(_STATE)
-
-
-def default_setting(task_key: str = DEFAULT_TASK, model_key: str = DEFAULT_MODEL) -> Setting:
-    preset = get_model(model_key)
-    ins = get_task(task_key).instructions_for(preset)
-    return Setting(model_key, ins.query, ins.document, preset.include_prompt)
 
 
 def _lower_priority() -> None:
@@ -64,7 +59,7 @@ def _work(engine: Engine, frames: FrameCache) -> None:
         task = get_task(DEFAULT_TASK)
         corpus = load_sample(task.corpus)
         _STATE["phase"] = "embedding the default corpus"
-        ex = engine.explore(corpus, default_setting(), corpus.example_queries()[0])
+        ex = engine.explore(corpus, default_setting(DEFAULT_TASK, DEFAULT_MODEL), corpus.example_queries()[0])
         _STATE["phase"] = "preparing the map"
         map_data(ex, frames)
         _STATE["phase"] = "ready"

@@ -105,9 +105,9 @@ def test_hub_only_model_fails_fast_offline(client):
 
     ins = defaults(HUB_ONLY)
     start = time.monotonic()
-    with pytest.raises(AppError, match="not available offline") as err:
+    with pytest.raises(AppError, match="not available here") as err:
         explore(client, ins.query, ins.document, model=HUB_ONLY)
-    assert time.monotonic() - start < 60
+    assert time.monotonic() - start < 5
     assert get_model(HUB_ONLY).source in str(err.value)  # says which model it could not fetch
 
 

@@ -52,7 +52,6 @@ def test_an_upload_is_visible_only_in_its_own_session(url, tmp_path):
 
 def test_a_bad_upload_keeps_the_current_corpus(url, tmp_path):
     from gradio_client import handle_file
-    from gradio_client.exceptions import AppError
 
     good = tmp_path / "animals.txt"
     good.write_text(DOCS, encoding="utf-8")
@@ -60,7 +59,7 @@ def test_a_bad_upload_keeps_the_current_corpus(url, tmp_path):
     bad.write_text('{"id": "a", "text": "fine"}\n{"id": "b", "text": \n', encoding="utf-8")
     carol = _client(url)
     carol.predict(handle_file(str(good)), None, None, api_name="/upload")
-    with pytest.raises(AppError, match="line 2"):
-        carol.predict(handle_file(str(bad)), None, None, api_name="/upload")
+    refused = carol.predict(handle_file(str(bad)), None, None, api_name="/upload")
+    assert any(isinstance(out, str) and out.startswith("⚠") and "line 2" in out for out in refused)
     again = _explore(carol, "upload", "Which bird swims?")
     assert {row[5].split()[0] for row in again[0]["data"]} <= {"Zebras", "Penguins", "Owls", "Camels"}
