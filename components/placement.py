@@ -4,7 +4,7 @@
 unit rows) and their positions (``[n, 2]``). ``place`` puts any vector at
 the weighted mean position of its ``k`` nearest fitted vectors by cosine,
 weighted as UMAP weighs a point's neighbours when it builds its graph
-(``exp(-(d - rho) / sigma)``, see ``bandwidths``). UMAP's own ``transform``
+(``exp(-(d - rho) / sigma)``, see ``bandwidths`` for the one difference). UMAP's own ``transform``
 starts from such a weighted mean too, then runs a stochastic optimisation
 that this module skips.
 
@@ -35,14 +35,17 @@ def bandwidths(distances: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """UMAP's ``(sigma [m], rho [m])`` for sorted neighbour distances ``[m, k]``.
 
     As ``umap.umap_.smooth_knn_dist`` with ``local_connectivity=1``: ``rho``
-    is the nearest non-zero distance, and ``sigma`` is found by bisection so
-    that ``exp(-max(d - rho, 0) / sigma)`` summed over all but the first
+    is the nearest distance, and ``sigma`` is found by bisection so that
+    ``exp(-max(d - rho, 0) / sigma)`` summed over all but the nearest
     neighbour is ``log2(k)``, floored at ``1e-3`` times the mean distance.
+    One difference, on purpose: where the nearest distance is 0 (a vector
+    placed on a fitted copy of itself) umap takes the first *non-zero*
+    distance as ``rho``, a rule that jumps as a vector comes close to a
+    fitted one; here ``rho`` is 0 then, so placement stays continuous and a
+    document that barely changes does not move.
     """
-    distances = np.asarray(distances, dtype=np.float64)
-    positive = np.where(distances > 0, distances, np.inf)
-    rho = positive.min(axis=1)
-    rho = np.where(np.isinf(rho), 0.0, rho)
+    distances = np.maximum(np.asarray(distances, dtype=np.float64), 0.0)
+    rho = distances[:, 0]
     excess = np.maximum(distances[:, 1:] - rho[:, None], 0.0)
     target = np.log2(k)
     lo = np.zeros(len(distances))

@@ -16,11 +16,26 @@ def test_bandwidths_equal_umaps(seed):
 
     rng = np.random.default_rng(seed)
     dist = np.sort(rng.uniform(0.05, 0.6, (20, 15)), axis=1)
-    dist[:5, 0] = 0.0  # a point placed among its own copies: rho is the first non-zero distance
     sigma, rho = bandwidths(dist, 15)
     want_sigma, want_rho = smooth_knn_dist(dist.astype(np.float32), 15.0, local_connectivity=1.0)
     np.testing.assert_allclose(rho, want_rho, rtol=1e-6)
     np.testing.assert_allclose(sigma, want_sigma, rtol=1e-3)
+
+
+def test_a_zero_distance_keeps_rho_zero():
+    """Unlike umap's first non-zero distance: no jump as a vector reaches a fitted copy of itself."""
+    dist = np.array([[0.0, 0.1, 0.2, 0.3], [1e-9, 0.1, 0.2, 0.3]])
+    sigma, rho = bandwidths(dist, 4)
+    assert rho[0] == 0.0 and sigma[0] == pytest.approx(sigma[1], rel=1e-6)
+
+
+def test_placement_is_continuous_at_a_fitted_vector():
+    rng = np.random.default_rng(5)
+    vectors = _unit(rng.standard_normal((40, 4)) @ rng.standard_normal((4, 16)) + 0.3 * rng.standard_normal((40, 16)))
+    xy = rng.uniform(0, 10, (40, 2))
+    placer = NeighbourPlacer(vectors, xy, k=10)
+    nudged = _unit(vectors + 1e-3 * rng.standard_normal(vectors.shape))
+    assert np.abs(placer.place(nudged) - placer.place(vectors)).max() < 0.05  # of a map 10 wide
 
 
 def test_weights_sum_to_one_and_favour_the_nearest():
