@@ -46,7 +46,8 @@ def test_hover_text_is_escaped(fake_engine):
 
 # Plotly's own entity table (plotly.js svg_text_utils convertEntities): any other named entity,
 # such as &quot;, is shown as typed, so quotes must not be escaped
-PLOTLY_ENTITIES = {"mu": "μ", "amp": "&", "lt": "<", "gt": ">", "nbsp": "\xa0", "times": "×", "plusmn": "±", "deg": "°"}
+PLOTLY_ENTITIES = {"mu": "μ", "amp": "&", "lt": "<", "gt": ">", "nbsp": "\xa0", "times": "×", "plusmn": "±",
+                   "deg": "°"}
 
 
 def _plotly_shows(text: str) -> str:
@@ -83,7 +84,8 @@ def test_message_figure_shows_the_text_escaped():
 
 def _manifold(rng, n=60, dim=32, intrinsic=4):
     """Unit vectors near a low-dimensional subspace, as sentence embeddings lie."""
-    x = rng.standard_normal((n, intrinsic)) @ rng.standard_normal((intrinsic, dim)) + 0.3 * rng.standard_normal((n, dim))
+    x = rng.standard_normal((n, intrinsic)) @ rng.standard_normal((intrinsic, dim))
+    x += 0.3 * rng.standard_normal((n, dim))
     return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
 
 

@@ -90,7 +90,8 @@ def test_an_alias_is_accepted_and_named(name: str, data: bytes, notes) -> None:
     ("d.jsonl", jsonl({"content": "x", "passage": "y"}),
      "d.jsonl, line 1: fields content, passage could each be the document text"),
     ("d.csv", b"id,_id,text\na,b,x\n", "d.csv, line 1: columns id, _id could each be the document id"),
-    ("d.jsonl", jsonl({"_id": "a", "id": "b", "text": "x"}), "d.jsonl, line 1: fields id, _id could each be the document id"),
+    ("d.jsonl", jsonl({"_id": "a", "id": "b", "text": "x"}),
+     "d.jsonl, line 1: fields id, _id could each be the document id"),
 ])
 def test_missing_or_ambiguous_columns_are_refused_alike(name: str, data: bytes, message: str) -> None:
     with pytest.raises(CorpusError) as exc:
@@ -117,7 +118,8 @@ def test_stray_control_characters_are_removed_with_a_note() -> None:
     ("d.jsonl", b'{"text": "a"}\n\n["x"]\n', "d.jsonl, line 3: expected a JSON object"),
     ("d.jsonl", b'{"text": "a"}\n{"title": "no text"}\n', "d.jsonl, line 2: no document text field"),
     ("d.jsonl", b'{"text": {"nested": 1}}\n', "d.jsonl, line 1: field 'text' must be text"),
-    ("d.jsonl", b'{"Text": "a", "text": "b"}\n', "d.jsonl, line 1: fields 'Text' and 'text' differ only in letter case"),
+    ("d.jsonl", b'{"Text": "a", "text": "b"}\n',
+     "d.jsonl, line 1: fields 'Text' and 'text' differ only in letter case"),
     ("d.jsonl", b'{"_id": "a", "text": "x"}\n{"_id": "b", "text": "y"}\n{"_id": "a", "text": "z"}\n',
      "d.jsonl, line 3: duplicate document id 'a' (first on line 1)"),
     ("d.jsonl", b'{"_id": "a", "text": "   "}\n', "d.jsonl, line 1: document 'a' has no text"),
