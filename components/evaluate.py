@@ -31,6 +31,7 @@ from components.evaluation import Comparison, compare_settings
 from components.metrics import LABELS, METRICS
 from components.models import get_model
 from components.tasks import get_task
+from components.wording import counted
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -96,8 +97,8 @@ def to_table(comparison: Comparison) -> str:
     k, s = comparison.k, comparison.settings[0]
     skipped = f", {comparison.skipped_queries} without labels left out" if comparison.skipped_queries else ""
     lines = [
-        f"corpus: {comparison.corpus_key} ({comparison.n_documents} documents, "
-        f"{comparison.n_queries} labelled queries{skipped})",
+        f"corpus: {comparison.corpus_key} ({counted(comparison.n_documents, 'document')}, "
+        f"{counted(comparison.n_queries, 'labelled query', 'labelled queries')}{skipped})",
         f"model: {s.model_key}   k={k}   instruction tokens pooled: {'yes' if s.include_prompt else 'no'}",
         f"query instruction:    {s.query_instruction!r}",
         f"document instruction: {s.document_instruction!r}",

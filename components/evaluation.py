@@ -10,8 +10,10 @@ are left out and counted in ``skipped_queries``: MTEB drops queries without
 qrels too. (MTEB would keep, and score 0, a query judged only with grade 0;
 a ``Corpus`` keeps only positive grades, so here such a query is left out.)
 
-Exports for the UI: ``per_query_csv``, ``ranking_csv`` and ``prompts_snippet``
-(the prompts as a ``config_sentence_transformers.json`` fragment).
+Exports for the UI: ``per_query_csv`` and ``ranking_csv`` (written by
+``components.downloads.csv_text``: cells safe for spreadsheets, ``#`` lines
+recording what produced the file) and ``prompts_snippet`` (the prompts as a
+``config_sentence_transformers.json`` fragment).
 
 It does not load models or corpora itself (``Engine`` and
 ``components.corpora`` do) and draws nothing.
@@ -19,8 +21,6 @@ It does not load models or corpora itself (``Engine`` and
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from typing import Callable, Sequence
@@ -28,10 +28,12 @@ from typing import Callable, Sequence
 import numpy as np
 
 from components.corpora import Corpus
+from components.downloads import csv_text
 from components.engine import Engine, Setting
 from components.errors import CorpusError, LensError
 from components.metrics import METRICS, Scores, evaluate_rankings, mean_scores, metric_keys
 from components.retrieval import RankRow
+from components.wording import counted
 
 Progress = Callable[[float, str], None]
 
@@ -156,7 +158,7 @@ def compare_settings(engine: Engine, corpus: Corpus, settings: Sequence[Setting]
         tops = {qid: tuple(ids[j] for j in row) for qid, row in zip(qids, best)}
         results.append((evaluate_rankings(qrels, tops, k), tops))
     if progress:
-        progress(1.0, f"Scored {len(queries)} queries")
+        progress(1.0, f"Scored {counted(len(queries), 'query', 'queries')}")
     (base, base_top), (inst, inst_top) = results[0], results[1]
     sec, sec_top = results[2] if len(results) > 2 else (None, None)
     rows = [QueryRow(q.id, q.text, dict(q.relevant), base[q.id], inst[q.id], base_top[q.id], inst_top[q.id],
@@ -171,21 +173,28 @@ def compare_settings(engine: Engine, corpus: Corpus, settings: Sequence[Setting]
     )
 
 
-def _csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buf.getvalue()
+def setting_about(setting: Setting, prefix: str = "") -> dict[str, object]:
+    """What an export records of a setting: instructions as typed, and the prompts the model saw."""
+    return {f"{prefix}query_instruction": setting.query_instruction,
+            f"{prefix}document_instruction": setting.document_instruction,
+            f"{prefix}query_prompt": setting.prompt("query"), f"{prefix}document_prompt": setting.prompt("document")}
 
 
 def per_query_csv(comparison: Comparison) -> str:
-    """One CSV row per query: baseline, instructed (and B) scores and their nDCG change."""
+    """One CSV row per query: baseline, instructed (and B) scores and their nDCG change.
+
+    The ``#`` lines first record the model, corpus, k, pooling switch and
+    instructions A (and B, keys prefixed ``b_``); see ``components.downloads``.
+    """
     keys = metric_keys(comparison.k)
     has_b = comparison.second is not None
+    a = comparison.settings[0]
+    about: dict[str, object] = {"export": "per-query metrics", "model": a.model_key, "corpus": comparison.corpus_key,
+                                "k": comparison.k, "include_prompt": a.include_prompt, **setting_about(a)}
     header = ["query_id", "query", *(f"baseline_{m}" for m in keys), *(f"instructed_{m}" for m in keys),
               f"delta_{keys[0]}"]
     if has_b:
+        about.update(setting_about(comparison.settings[1], "b_"))
         header += [*(f"b_{m}" for m in keys), f"b_delta_{keys[0]}"]
     rows = []
     for r in comparison.rows:
@@ -194,23 +203,24 @@ def per_query_csv(comparison: Comparison) -> str:
         if has_b and r.second is not None:
             row += [*(f"{r.second.get(m):.4f}" for m in METRICS), f"{r.delta(second=True):+.4f}"]
         rows.append(row)
-    return _csv(header, rows)
+    return csv_text(header, rows, about)
 
 
-def ranking_csv(rows: Sequence[RankRow], corpus: Corpus | None = None) -> str:
-    """A ranking (``components.retrieval.top_rows``) as CSV; with ``corpus``, titles and texts too."""
-    header = ["rank", "doc_id", "score", "other_rank", "other_score", "movement", "relevance"]
-    if corpus is not None:
-        header += ["title", "text"]
+def ranking_csv(rows: Sequence[RankRow], corpus: Corpus, setting: Setting, query: str, k: int) -> str:
+    """A ranking (``components.retrieval.top_rows``) as CSV, with each document's title and text.
+
+    The ``#`` lines first record the model, corpus, query, the page's top k,
+    pooling switch and instructions; see ``components.downloads``.
+    """
+    about = {"export": "ranking", "model": setting.model_key, "corpus": corpus.key, "query": query, "k": k,
+             "include_prompt": setting.include_prompt, **setting_about(setting)}
+    header = ["rank", "doc_id", "score", "other_rank", "other_score", "movement", "relevance", "title", "text"]
     out = []
     for r in rows:
-        row: list[object] = [r.rank, r.doc_id, f"{r.score:.6f}", r.other_rank, f"{r.other_score:.6f}",
-                             r.movement, r.relevance]
-        if corpus is not None:
-            doc = corpus.documents[r.doc_index]
-            row += [doc.title, doc.text]
-        out.append(row)
-    return _csv(header, out)
+        doc = corpus.documents[r.doc_index]
+        out.append([r.rank, r.doc_id, f"{r.score:.6f}", r.other_rank, f"{r.other_score:.6f}", r.movement,
+                    r.relevance, doc.title, doc.text])
+    return csv_text(header, out, about)
 
 
 def prompts_snippet(setting: Setting) -> str:

@@ -17,6 +17,8 @@ from typing import Sequence
 
 import numpy as np
 
+from components.wording import counted
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -55,5 +57,5 @@ class HashEncoder:
             v = v + 1e-3 * _word_vector("\0bias", self.dim)  # never the zero vector
             rows.append(v / np.linalg.norm(v))
         if progress:
-            progress(1.0, f"Embedded {len(texts)} texts")
+            progress(1.0, f"Embedded {counted(len(texts), 'text')}")
         return np.asarray(rows, dtype=np.float32).reshape(len(texts), self.dim)

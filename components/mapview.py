@@ -5,9 +5,11 @@ corpus (``components.projection``); ``map_figure`` draws it: grey hollow
 points where documents sit with no instruction, blue points where the
 instructions put them, a thin line between the two, the query's own move as
 a bold red arrow-like line, the instructed top-k ringed in orange and
-labelled relevant documents starred. Hover text is escaped and cut short, so
-corpus text can never become markup. ``message_figure`` stands in for a map
-that cannot be drawn, with the reason.
+labelled relevant documents starred. Hover text is escaped once for Plotly
+(``<``, ``>`` and ``&`` only: Plotly decodes those entities but shows any
+other, such as ``&quot;``, as typed) and cut short, so corpus text can never
+become markup. ``message_figure`` stands in for a map that cannot be drawn,
+with the reason.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from components.engine import Exploration
 from components.projection import FrameCache
 
 CAPTION = ("Each grey ring is a document with no instruction; the blue dot joined to it is the same "
-           "document with the instructions. The red line is the query's move. Orange rings: the "
-           "instructed top {k}; stars: labelled relevant documents.")
+           "document with the instructions, moved as far as the instructions changed which documents "
+           "it sits near: a prefix that moves every vector alike draws short lines. The red line is the "
+           "query's move. Orange rings: the instructed top {k}; stars: labelled relevant documents.")
 
 
 @dataclass(frozen=True)
@@ -42,9 +45,14 @@ class MapData:
     query_cosine: float
 
 
+def plotly_escape(text: str) -> str:
+    """``text`` for Plotly hover and annotation text: shown as typed, never markup."""
+    return html.escape(text, quote=False)
+
+
 def _short(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
-    return html.escape(text if len(text) <= limit else text[: limit - 1] + "…")
+    return plotly_escape(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def _keys(ex: Exploration) -> tuple[tuple, tuple | None]:
@@ -66,14 +74,14 @@ def map_data(ex: Exploration, frames: FrameCache, k: int = 10) -> MapData:
     """Place documents and query of ``ex`` in the frame of (model, corpus)."""
     frame_key, placed_key = _keys(ex)
     frame = frames.frame(frame_key, ex.base_docs)
-    if placed_key is not None:
+    if placed_key is not None:  # each document drawn from its fitted place by the change of its placement
         xy = frames.placed(placed_key, frame, ex.docs)
     else:
         xy = frame.base_xy  # no document instruction: documents do not move
     q_xy = frame.place(np.stack([ex.base_query, ex.query]))
     ids = ex.corpus.ids
     hover = tuple(
-        f"<b>{html.escape(d.id)}</b> · rank {int(ex.instructed.ranks[i])} with, "
+        f"<b>{plotly_escape(d.id)}</b> · rank {int(ex.instructed.ranks[i])} with, "
         f"{int(ex.baseline.ranks[i])} without<br>{_short(d.title + ' ' + d.text if d.title else d.text)}"
         for i, d in enumerate(ex.corpus.documents))
     relevant = tuple(i for i, doc_id in enumerate(ids) if ex.relevant.get(doc_id, 0) > 0)
@@ -145,7 +153,7 @@ def message_figure(message: str):
     import plotly.graph_objects as go
 
     fig = go.Figure()
-    fig.add_annotation(text=html.escape(message), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+    fig.add_annotation(text=plotly_escape(message), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
                        font=dict(size=14))
     fig.update_layout(xaxis=dict(visible=False), yaxis=dict(visible=False), height=520,
                       template="plotly_white", margin=dict(l=10, r=10, t=10, b=10))

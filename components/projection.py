@@ -2,14 +2,20 @@
 
 A ``Frame`` is fitted once per (model, corpus) on the *baseline* document
 vectors (no instruction); instructed documents and both query vectors are then
-placed into that same frame with ``Frame.place``. Why not refit on every
-edit: a joint UMAP fit of 600 vectors costs about a second warm (much more
-cold, when numba compiles), and a new fit moves every point, so the picture
-would jump on each keystroke; ``UMAP.transform`` of a query costs
-milliseconds and leaves the frame still. The price: transform places a vector
-by its nearest baseline neighbours, so the map shows how a text's
-*neighbourhood* changes, not a shift that moves every vector alike (the
-caption reports that shift as a mean cosine instead).
+placed into that same frame. Why not refit on every edit: a joint UMAP fit of
+600 vectors costs about a second warm (much more cold, when numba compiles),
+and a new fit moves every point, so the picture would jump on each keystroke.
+
+How new vectors are placed (``components.placement``): at the weighted mean
+position of their nearest baseline documents, with UMAP's neighbour weights,
+and a document's move (``Frame.moved``) is drawn from its fitted position by
+how much that placement changed. So a change that keeps every vector among
+the same neighbours (a prefix that moves every vector alike) draws short
+lines, and one that changes a text's neighbours draws a line towards its new
+neighbours. ``UMAP.transform`` is not used: its stochastic optimisation can
+put a document that a prefix barely changed far from where it was fitted,
+which drew long lines for changes that move nothing
+(``benchmarks/map_honesty.py`` measures both).
 
 UMAP needs neighbours: below ``MIN_UMAP_POINTS`` documents the frame is the
 first two principal components instead, and says so.
@@ -24,6 +30,8 @@ from typing import Any, Hashable
 
 import numpy as np
 
+from components.placement import NeighbourPlacer
+
 MIN_UMAP_POINTS = 10
 SEED = 42
 
@@ -34,7 +42,7 @@ class Frame:
 
     method: str  # "umap" or "pca"
     base_xy: np.ndarray
-    model: Any  # a fitted umap.UMAP, or (mean [dim], components [2, dim]) for PCA
+    model: Any  # a NeighbourPlacer over the fitted vectors, or (mean [dim], components [2, dim]) for PCA
 
     def place(self, vectors: np.ndarray) -> np.ndarray:
         """Positions ``[m, 2]`` of ``vectors`` (``[m, dim]``) in this frame."""
@@ -42,7 +50,19 @@ class Frame:
         if self.method == "pca":
             mean, comps = self.model
             return ((vectors - mean) @ comps.T).astype(np.float64)
-        return np.asarray(self.model.transform(vectors), dtype=np.float64)
+        return self.model.place(vectors)
+
+    def moved(self, vectors: np.ndarray) -> np.ndarray:
+        """Positions ``[n_docs, 2]`` of the fitted documents once changed to ``vectors`` (``[n_docs, dim]``).
+
+        Each document is drawn at its fitted position plus the change of its
+        placement, so an unchanged vector does not move (for PCA, a linear
+        map, this is ``place``).
+        """
+        vectors = np.atleast_2d(vectors).astype(np.float32)
+        if self.method == "pca":
+            return self.place(vectors)
+        return self.model.moved(vectors)
 
 
 def _pca(vectors: np.ndarray) -> Frame:
@@ -57,6 +77,14 @@ def _pca(vectors: np.ndarray) -> Frame:
     return Frame("pca", (centered @ comps.T).astype(np.float64), (mean, comps))
 
 
+def make_reducer(n_docs: int, seed: int = SEED) -> Any:
+    """The ``umap.UMAP`` a frame of ``n_docs`` (at least ``MIN_UMAP_POINTS``) is fitted with."""
+    import umap  # heavy (numba): imported on first map only
+
+    return umap.UMAP(n_neighbors=min(15, n_docs - 1), n_components=2, metric="cosine",
+                     random_state=seed, n_jobs=1, min_dist=0.1)
+
+
 def fit_frame(base_docs: np.ndarray, seed: int = SEED) -> Frame:
     """Fit a frame on baseline document vectors ``[n_docs, dim]``; deterministic."""
     base_docs = np.asarray(base_docs, dtype=np.float32)
@@ -64,13 +92,9 @@ def fit_frame(base_docs: np.ndarray, seed: int = SEED) -> Frame:
         raise ValueError("the map needs at least one document vector")
     if base_docs.shape[0] < MIN_UMAP_POINTS:
         return _pca(base_docs)
-    import umap  # heavy (numba): imported on first map only
-
-    n_neighbors = min(15, base_docs.shape[0] - 1)
-    reducer = umap.UMAP(n_neighbors=n_neighbors, n_components=2, metric="cosine",
-                        random_state=seed, n_jobs=1, min_dist=0.1)
-    xy = reducer.fit_transform(base_docs)
-    return Frame("umap", np.asarray(xy, dtype=np.float64), reducer)
+    reducer = make_reducer(base_docs.shape[0], seed)
+    xy = np.asarray(reducer.fit_transform(base_docs), dtype=np.float64)
+    return Frame("umap", xy, NeighbourPlacer(base_docs, xy, reducer.n_neighbors))
 
 
 class FrameCache:
@@ -122,11 +146,11 @@ class FrameCache:
         return found
 
     def placed(self, key: Hashable, frame: Frame, vectors: np.ndarray) -> np.ndarray:
-        """``frame.place(vectors)``, remembered under ``key`` (e.g. the document prompt)."""
+        """``frame.moved(vectors)`` (the fitted documents, changed), remembered under ``key`` (e.g. the prompt)."""
         with self._lock:
             found = self._lru_get(self._placed, key)
         if found is None:
-            found = frame.place(vectors)
+            found = frame.moved(vectors)
             with self._lock:
                 self._lru_put(self._placed, key, found, self._max[1])
         return found

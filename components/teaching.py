@@ -29,8 +29,10 @@ instruction).
 
 ### Reading the map
 Positions come from one UMAP fitted on the document vectors with no instruction, so the frame
-stays still while you type; vectors with instructions are placed into it. A long line means the
-instructions changed which documents a text sits near; short lines mean its neighbourhood held.
-A prefix that moves every vector alike does not show as a line: the title reports it as the mean
-cosine between each document with and without the instruction.
+stays still while you type. A vector with instructions is placed at the weighted mean position of
+its nearest documents without instruction, and each document's line runs from its own place by
+as much as that placement changed. A long line means the instructions changed which documents a
+text sits near; a short line means its neighbourhood held. A prefix that moves every vector alike
+(E5's `passage: `) keeps every neighbourhood and so draws short lines; the title reports such a
+shift as the mean cosine between each document with and without the instruction.
 """

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Sequence
 
+from components.corpora import Corpus
 from components.engine import Exploration
 from components.models import ModelPreset
 from components.retrieval import movement_label, top_rows
 from components.tasks import TaskPreset
+from components.wording import counted, plural
 
 TABLE_HEADERS = ["rank", "move", "score", "relevant", "id", "text"]
 SNIPPET_CHARS = 300
@@ -22,8 +25,16 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<])")
 
 
 def md_escape(text: str) -> str:
-    """Escape ``text`` for Markdown and HTML: shown as typed, never rendered."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=True))
+    r"""Escape ``text`` for Markdown and HTML: shown as typed, never rendered.
+
+    ``<``, ``>`` and ``&`` become entities (quotes need none outside an
+    attribute), then Markdown's punctuation gets a backslash; an entity holds
+    none of that punctuation, so it is never broken into visible text.
+
+    >>> md_escape("(first: 'doc-1')")
+    "\\(first: 'doc\\-1'\\)"
+    """
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
@@ -59,7 +70,7 @@ def status_line(ex: Exploration, k: int) -> str:
     top_i = set(int(i) for i in ex.instructed.order[:k])
     top_b = set(int(i) for i in ex.baseline.order[:k])
     changed = len(top_i - top_b)
-    parts = [f"{changed} of the top {k} differ from the baseline."]
+    parts = [f"{changed} of the top {k} {plural(changed, 'differs', 'differ')} from the baseline."]
     if ex.relevant:
         ids = ex.corpus.ids
         best_i = min(int(ex.instructed.ranks[ids.index(d)]) for d in ex.relevant)
@@ -102,11 +113,27 @@ def per_query_rows(comparison) -> list[list]:
     return rows
 
 
+def _effect(comparison, name: str, second: bool) -> str:
+    deltas = [r.delta(second=second) for r in comparison.rows]
+    helped, hurt = sum(1 for d in deltas if d > 0), sum(1 for d in deltas if d < 0)
+    return (f"Instruction {name} raised nDCG@{comparison.k} on {helped}, lowered it on {hurt}, "
+            f"left {len(deltas) - helped - hurt} unchanged.")
+
+
 def measure_line(comparison) -> str:
-    """Markdown: how many queries, and how many the instruction helped or hurt."""
-    helped = sum(1 for r in comparison.rows if r.delta() > 0)
-    hurt = sum(1 for r in comparison.rows if r.delta() < 0)
-    skipped = f" ({comparison.skipped_queries} unlabelled queries left out)" if comparison.skipped_queries else ""
-    return (f"{comparison.n_queries} labelled queries over {comparison.n_documents} documents{skipped}. "
-            f"Instruction A raised nDCG@{comparison.k} on {helped}, lowered it on {hurt}, "
-            f"left {comparison.n_queries - helped - hurt} unchanged.")
+    """Markdown: how many queries, and how many each instruction (A, and B if measured) helped or hurt."""
+    n_skipped = comparison.skipped_queries
+    skipped = f" ({counted(n_skipped, 'unlabelled query', 'unlabelled queries')} left out)" if n_skipped else ""
+    parts = [f"{counted(comparison.n_queries, 'labelled query', 'labelled queries')} over "
+             f"{counted(comparison.n_documents, 'document')}{skipped}.", _effect(comparison, "A", False)]
+    if comparison.second is not None:
+        parts.append(_effect(comparison, "B", True))
+    return " ".join(parts)
+
+
+def upload_note(corpus: Corpus, notes: Sequence[str]) -> str:
+    """Markdown: what an upload loaded, and its notes (escaped)."""
+    n_labelled = len(corpus.labeled_queries)
+    return " ".join([f"Loaded **{counted(len(corpus.documents), 'document')}** and "
+                     f"{counted(n_labelled, 'labelled query', 'labelled queries')} from your files. "
+                     "They are visible only in this browser session.", *(md_escape(n) for n in notes)])

