@@ -43,7 +43,7 @@ from components.tasks import DEFAULT_TASK, get_task, task_choices
 from components.teaching import ABOUT, INTRO
 from components.uploads import corpus_from_upload
 from components.views import (PER_QUERY_HEADERS, SUMMARY_HEADERS, TABLE_HEADERS, describe, md_escape,
-                              measure_line, per_query_rows, ranking_table, status_line, summary_rows)
+                              measure_line, per_query_rows, ranking_table, status_line, summary_rows, upload_note)
 
 LOG = logging.getLogger("instruction_lens")
 UPLOAD_KEY = "upload"
@@ -220,14 +220,16 @@ def measure_live(engine: Engine, active, *args, progress=gr.Progress()):
         return gr.skip(), gr.skip(), f"⚠ {md_escape(str(exc))}", gr.skip(), gr.skip()
 
 
-def export(engine: Engine, model_key, corpus_key, uploaded, q_ins, d_ins, include, query):
+def export(engine: Engine, model_key, corpus_key, uploaded, q_ins, d_ins, include, query, k):
+    """The whole ranking with instructions as CSV; ``#`` lines record the setting, query and k."""
     try:
         corpus = _corpus(corpus_key, uploaded)
-        ex = engine.explore(corpus, _setting(model_key, q_ins, d_ins, include), query or "")
+        setting = _setting(model_key, q_ins, d_ins, include)
+        ex = engine.explore(corpus, setting, query or "")
     except LensError as exc:
         raise _user_error(exc) from None
     rows = top_rows(ex.instructed, ex.baseline, corpus.ids, len(corpus.ids), ex.relevant)
-    return write_download("ranking.csv", ranking_csv(rows, corpus))
+    return write_download("ranking.csv", ranking_csv(rows, corpus, setting, query or "", int(k)))
 
 
 def _upload_path(f) -> str | None:
@@ -262,10 +264,7 @@ def upload(docs_file, queries_file, qrels_file, uploaded):
             os.remove(path)
     corpus = up.corpus
     examples = corpus.example_queries() or [corpus.documents[0].text[:200]]
-    n_docs, n_lab = len(corpus.documents), len(corpus.labeled_queries)
-    note = (f"Loaded **{n_docs} document{'s' if n_docs != 1 else ''}** and {n_lab} labelled "
-            f"quer{'ies' if n_lab != 1 else 'y'} from your files. They stay in this browser session; "
-            "the files themselves were read and deleted from the server. ") + " ".join(md_escape(n) for n in up.notes)
+    note = upload_note(corpus, up.notes)
     return (corpus, gr.update(choices=_corpus_choices(corpus), value=UPLOAD_KEY),
             gr.update(choices=examples, value=examples[0]), examples[0], note, None, None, None)
 
@@ -433,7 +432,7 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
               concurrency_id="measure", concurrency_limit=1, show_progress_on=[me["status"]],
               api_visibility="private")
         xp["button"].click(bound(export, engine), [active_model, ex["corpus"], uploaded, ex["q_ins"], ex["d_ins"],
-                                                  ex["include"], ex["query"]],
+                                                  ex["include"], ex["query"], ex["k"]],
                            xp["file"], api_name="export", concurrency_id="export", concurrency_limit=2)
         up["button"].click(upload, [up["docs"], up["queries"], up["qrels"], uploaded],
                            [uploaded, ex["corpus"], ex["example"], ex["query"], up["status"],
