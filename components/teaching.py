@@ -33,4 +33,11 @@ stays still while you type; vectors with instructions are placed into it. A long
 instructions changed which documents a text sits near; short lines mean its neighbourhood held.
 A prefix that moves every vector alike does not show as a line: the title reports it as the mean
 cosine between each document with and without the instruction.
+
+### Use it from Python
+The same retrieval works in a notebook or a RAG pipeline: `from components import TaskAwareRAG`,
+then `rag = TaskAwareRAG("e5-small-offline")`, `rag.index(texts, task="qa")` and
+`rag.retrieve(question, k=5)`. Each task gives the model's default instructions, which you can
+override per call; `rag.compare(question)` shows the ranking with and without them, and how far
+each document moved. The README has a runnable example.
 """
