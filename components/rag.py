@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from numbers import Integral
-from typing import Sequence
+from typing import Iterable
 
 from components.corpora import Corpus, Document
 from components.engine import Engine, EncoderFactory, Progress, Setting
@@ -98,34 +98,45 @@ def resolve_model(name: str) -> ModelPreset:
     return get_model(name)
 
 
-def _labels(values: Sequence | None, n: int, what: str) -> list[str] | None:
+def _as_list(values: Iterable, what: str) -> list:
+    """Any iterable but a single string (a list, a tuple, a pandas Series, a generator) as a list."""
+    if isinstance(values, (str, bytes, dict)):
+        raise BadDocuments(f"{what} must be a list, not one {type(values).__name__}")
+    try:
+        return list(values)
+    except TypeError:
+        raise BadDocuments(f"{what} must be a list, not {type(values).__name__}") from None
+
+
+def _per_document(values: Iterable | None, n: int, what: str) -> list[str] | None:
     if values is None:
         return None
-    if isinstance(values, str) or len(values) != n:
-        got = "one string" if isinstance(values, str) else f"{len(values)}"
-        raise IdsMismatch(f"{n} documents but {got} {what}: give one {what[:-1]} per document")
-    return [str(v) for v in values]
+    if isinstance(values, str):
+        raise IdsMismatch(f"{what} must be a list with one entry per document, not one string")
+    listed = _as_list(values, what)
+    if len(listed) != n:
+        raise IdsMismatch(f"{n} documents but {len(listed)} {what}: give one per document")
+    return [str(v) for v in listed]
 
 
-def make_corpus(documents: Sequence[str], ids: Sequence | None = None,
-                titles: Sequence | None = None) -> Corpus:
+def make_corpus(documents: Iterable[str], ids: Iterable | None = None,
+                titles: Iterable | None = None) -> Corpus:
     """A ``Corpus`` of ``documents``; ids default to the positions ``"0"``, ``"1"``, …"""
-    if isinstance(documents, (str, bytes)) or not isinstance(documents, Sequence):
-        raise BadDocuments(f"documents must be a list of strings, not {type(documents).__name__}")
-    if not documents:
+    texts = _as_list(documents, "documents")
+    if not texts:
         raise NoDocuments("no documents to index: give a non-empty list of strings")
-    for i, text in enumerate(documents):
+    for i, text in enumerate(texts):
         if not isinstance(text, str):
             raise BadDocuments(f"document {i} is {type(text).__name__}, not a string")
-    n = len(documents)
-    id_list = _labels(ids, n, "ids") or [str(i) for i in range(n)]
-    title_list = _labels(titles, n, "titles") or [""] * n
+    n = len(texts)
+    id_list = _per_document(ids, n, "ids") or [str(i) for i in range(n)]
+    title_list = _per_document(titles, n, "titles") or [""] * n
     seen: dict[str, int] = {}
     for i, doc_id in enumerate(id_list):
         if doc_id in seen:
             raise DuplicateIds(f"id {doc_id!r} is given to documents {seen[doc_id]} and {i}; ids must be unique")
         seen[doc_id] = i
-    docs = tuple(Document(d, t, title) for d, t, title in zip(id_list, documents, title_list))
+    docs = tuple(Document(d, t, title) for d, t, title in zip(id_list, texts, title_list))
     return Corpus("documents", "Indexed documents", docs)
 
 
@@ -166,8 +177,8 @@ class TaskAwareRAG:
             defaults.document if document_instruction is None else document_instruction,
             self.model.include_prompt if include_prompt is None else include_prompt)
 
-    def index(self, documents: Sequence[str], task: str = DEFAULT_TASK, *, ids: Sequence | None = None,
-              titles: Sequence | None = None, document_instruction: str | None = None,
+    def index(self, documents: Iterable[str], task: str = DEFAULT_TASK, *, ids: Iterable | None = None,
+              titles: Iterable | None = None, document_instruction: str | None = None,
               include_prompt: bool | None = None, progress: Progress | None = None) -> None:
         """Embed ``documents`` with ``task``'s document instruction; they replace earlier ones.
 

@@ -66,6 +66,8 @@ def test_ids_and_titles_come_back_with_the_hits(rag):
                for h in hits)
     rag.index(PETS, task="qa", ids=[10, 11, 12, 13, 14])  # numbers become strings
     assert rag.retrieve("a parrot", k=1)[0].id in {"10", "11", "12", "13", "14"}
+    rag.index((text for text in PETS), task="qa", ids=range(5), titles=tuple("abcde"))  # any iterable
+    assert len(rag) == 5 and rag.corpus.ids == ["0", "1", "2", "3", "4"] and rag.corpus.documents[4].title == "e"
 
 
 @pytest.mark.parametrize("model", [m.key for m in MODELS])
@@ -173,8 +175,9 @@ def test_retrieve_or_compare_before_index(rag, call):
 
 @pytest.mark.parametrize("docs,error,match", [
     ([], NoDocuments, "no documents"),
-    ("one long string", BadDocuments, "list of strings, not str"),
+    ("one long string", BadDocuments, "must be a list, not one str"),
     (None, BadDocuments, "not NoneType"),
+    (42, BadDocuments, "not int"),
     (["fine", 3], BadDocuments, "document 1 is int"),
 ])
 def test_bad_documents(rag, docs, error, match):
@@ -184,7 +187,7 @@ def test_bad_documents(rag, docs, error, match):
 
 @pytest.mark.parametrize("kwargs,error,match", [
     (dict(ids=["a", "b"]), IdsMismatch, "5 documents but 2 ids"),
-    (dict(ids="abcde"), IdsMismatch, "one string"),
+    (dict(ids="abcde"), IdsMismatch, "not one string"),
     (dict(titles=["t"] * 6), IdsMismatch, "5 documents but 6 titles"),
     (dict(ids=["a", "b", "c", "b", "e"]), DuplicateIds, "'b' is given to documents 1 and 3"),
     (dict(ids=[1, "1", 2, 3, 4]), DuplicateIds, "'1'"),
