@@ -26,8 +26,9 @@ Example, with a stand-in encoder so it runs without weights (leave out
     >>> hit = rag.retrieve("Which pet will fetch a ball?", task="qa", k=2)[0]
     >>> hit.index, hit.id, hit.text
     (1, 'dog', 'Dogs love to fetch a ball.')
-    >>> rag.setting("qa")
-    Setting(model_key='e5-small-offline', query_instruction='query: ', document_instruction='passage: ', include_prompt=True)
+    >>> setting = rag.setting("qa")  # the qa task's defaults for E5's family
+    >>> setting.query_instruction, setting.document_instruction
+    ('query: ', 'passage: ')
     >>> c = rag.compare("Which pet will fetch a ball?", k=3)
     >>> [(m.id, m.rank_with, m.rank_without, m.move) for m in c.with_instructions]
     [('dog', 1, 1, 0), ('fish', 2, 2, 0), ('cat', 3, 3, 0)]
