@@ -160,6 +160,7 @@ class TaskAwareRAG:
         self.engine = engine or (Engine(factory=encoder_factory) if encoder_factory else shared_engine())
         self.corpus: Corpus | None = None
         self.task: str | None = None  # the task of the last index(); retrieve's default
+        self._indexed_with: tuple[str | None, bool | None] = (None, None)  # index()'s own overrides
 
     def __len__(self) -> int:
         return len(self.corpus.documents) if self.corpus else 0
@@ -169,8 +170,17 @@ class TaskAwareRAG:
 
     def setting(self, task: str | None = None, query_instruction: str | None = None,
                 document_instruction: str | None = None, include_prompt: bool | None = None) -> Setting:
-        """The task's default instructions for this model, each one overridable."""
+        """What a call will use: the task's default instructions for this model, each one
+        overridable; for the indexed task, the document instruction and pooling ``index`` was given."""
         task = task if task is not None else self.task or DEFAULT_TASK
+        if task == self.task:
+            document_instruction = self._indexed_with[0] if document_instruction is None else document_instruction
+            include_prompt = self._indexed_with[1] if include_prompt is None else include_prompt
+        return self._with_defaults(task, query_instruction, document_instruction, include_prompt)
+
+    def _with_defaults(self, task: str, query_instruction: str | None, document_instruction: str | None,
+                       include_prompt: bool | None) -> Setting:
+        """A ``Setting`` whose unset parts are ``task``'s defaults for the model (``instructions_for``)."""
         defaults = get_task(task).instructions_for(self.model)
         return Setting(
             self.model.key,
@@ -185,12 +195,15 @@ class TaskAwareRAG:
 
         Texts already embedded with the same model, prompt and pooling are not
         encoded again: indexing the same list for another task costs nothing
-        when that task's document instruction is the same.
+        when that task's document instruction is the same. A
+        ``document_instruction`` or ``include_prompt`` given here is used by
+        later calls for this task that do not give their own.
         """
-        setting = self.setting(task, document_instruction=document_instruction, include_prompt=include_prompt)
+        setting = self._with_defaults(task, None, document_instruction, include_prompt)
         corpus = make_corpus(documents, ids, titles)
         self.engine.doc_vectors(corpus, setting, instructed=True, progress=progress)
         self.corpus, self.task = corpus, task
+        self._indexed_with = (document_instruction, include_prompt)
 
     def retrieve(self, query: str, task: str | None = None, k: int | None = None, *,
                  query_instruction: str | None = None, document_instruction: str | None = None,

@@ -89,9 +89,10 @@ def test_instructions_can_be_set_per_call(rag, fake_encoders):
     rag.index(PETS, task="qa", document_instruction="Represent the pet fact: ", include_prompt=False)
     enc = fake_encoders["e5-small-offline"]
     assert enc.calls[-1] == (5, "Represent the pet fact: ", False)
-    rag.retrieve("dogs", query_instruction="Find: ", document_instruction="Represent the pet fact: ",
-                 include_prompt=False, k=1)
+    assert rag.setting().document_instruction == "Represent the pet fact: "  # index's choice holds for its task
+    rag.retrieve("dogs", query_instruction="Find: ", k=1)
     assert enc.calls[-1] == (1, "Find: ", False)  # the documents were cached
+    assert rag.setting("faq").document_instruction == "passage: "  # another task: its own defaults
     rag.retrieve("dogs", query_instruction="", document_instruction="", k=1)
     assert (5, "", True) in enc.calls and enc.calls[-1] == (1, "", True)  # no instruction at all
 
