@@ -4,4 +4,17 @@ Each module holds one idea as plain functions and dataclasses: model and task
 presets, encoding with instructions, retrieval, metrics, the map, data loading.
 Only ``components.ui`` imports gradio; everything else can be used and tested
 without a server. Importing this package loads no model and no heavy library.
+
+``from components import TaskAwareRAG`` gives the retrieval API for notebooks
+and pipelines (``components.rag``), imported only when first asked for.
 """
+
+__all__ = ["TaskAwareRAG"]
+
+
+def __getattr__(name: str) -> object:
+    if name == "TaskAwareRAG":
+        from components.rag import TaskAwareRAG
+
+        return TaskAwareRAG
+    raise AttributeError(f"module 'components' has no attribute {name!r}")

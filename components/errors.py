@@ -19,3 +19,7 @@ class CorpusError(LensError):
 
 class InstructionError(LensError):
     """An instruction or template cannot be applied."""
+
+
+class UnknownTask(LensError):
+    """A task key that is not in the task registry (``components.tasks``)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from components.errors import UnknownTask
 from components.models import FAMILIES, ModelPreset, build_index
 
 
@@ -122,6 +123,21 @@ TASKS: tuple[TaskPreset, ...] = (
             "bge": _ins(BGE_QUERY, ""),
         },
     ),
+    TaskPreset(
+        key="summary", label="Title or summary → document", corpus="debian_handbook_summary", symmetric=False,
+        description="A few words (a title, a one-line summary) look for the document they sum up: a "
+        "short text on one side, a long one on the other (an asymmetric task).",
+        defaults={
+            "instructor": _ins("Represent the Debian handbook title for retrieving the section it summarises: ",
+                               "Represent the Debian handbook section for retrieval: "),
+            "none": _ins("Represent the Debian handbook title for retrieving the section it summarises: ",
+                         "Represent the Debian handbook section for retrieval: "),
+            "e5": _ins("query: ", "passage: "),
+            "e5-instruct": _ins("Given the title of a section of a Debian administration handbook, retrieve "
+                                "the section it summarises", ""),
+            "bge": _ins(BGE_QUERY, ""),
+        },
+    ),
 )
 
 
@@ -133,7 +149,7 @@ def get_task(key: str) -> TaskPreset:
     try:
         return _INDEX[key]
     except KeyError:
-        raise ValueError(f"unknown task {key!r}; known: {', '.join(_INDEX)}") from None
+        raise UnknownTask(f"unknown task {key!r}; known: {', '.join(_INDEX)}") from None
 
 
 def task_choices() -> list[tuple[str, str]]:

@@ -35,4 +35,11 @@ as much as that placement changed. A long line means the instructions changed wh
 text sits near; a short line means its neighbourhood held. A prefix that moves every vector alike
 (E5's `passage: `) keeps every neighbourhood and so draws short lines; the title reports such a
 shift as the mean cosine between each document with and without the instruction.
+
+### Use it from Python
+The same retrieval works in a notebook or a RAG pipeline: `from components import TaskAwareRAG`,
+then `rag = TaskAwareRAG("e5-small-offline")`, `rag.index(texts, task="qa")` and
+`rag.retrieve(question, k=5)`. Each task gives the model's default instructions, which you can
+override per call; `rag.compare(question)` shows the ranking with and without them, and how far
+each document moved. The README has a runnable example.
 """

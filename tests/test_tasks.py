@@ -3,6 +3,7 @@
 import pytest
 
 from components.corpora import load_sample, sample_keys
+from components.errors import UnknownTask
 from components.models import FAMILIES, MODELS
 from components.tasks import TASKS, get_task
 
@@ -22,11 +23,12 @@ def test_every_model_gets_instructions_for_every_task(model):
         assert isinstance(ins.query, str) and isinstance(ins.document, str)
 
 
-def test_the_five_tasks_are_there():
-    assert {t.key for t in TASKS} == {"similar", "qa", "faq", "docsim", "code"}
+def test_the_shipped_tasks_are_there():
+    assert {"similar", "qa", "faq", "docsim", "code", "summary"} <= {t.key for t in TASKS}
 
 
-@pytest.mark.parametrize("key,symmetric", [("similar", True), ("docsim", True), ("qa", False), ("code", False)])
+@pytest.mark.parametrize("key,symmetric", [("similar", True), ("docsim", True), ("qa", False), ("code", False),
+                                           ("summary", False)])
 def test_symmetric_tasks_use_one_instruction_for_both_sides(key, symmetric):
     task = get_task(key)
     assert task.symmetric is symmetric
@@ -34,3 +36,8 @@ def test_symmetric_tasks_use_one_instruction_for_both_sides(key, symmetric):
     assert same is symmetric
     assert task.defaults["e5"].query == "query: "
     assert (task.defaults["e5"].document == "query: ") is symmetric
+
+
+def test_an_unknown_task_is_a_named_error():
+    with pytest.raises(UnknownTask, match="unknown task 'nope'; known: similar"):
+        get_task("nope")
