@@ -42,6 +42,9 @@ class LabeledQuery:
     origin: str = "data"  # "data" or "hand-written"
     example: bool = False
 
+    def __hash__(self) -> int:  # the labels are a dict; a corpus in a page's state must hash
+        return hash((self.id, self.text, tuple(sorted(self.relevant.items())), self.origin, self.example))
+
 
 @dataclass(frozen=True)
 class Corpus:

@@ -93,3 +93,13 @@ def test_extra_corpora_folder_adds_entries(tmp_path, monkeypatch):
         monkeypatch.delenv(corpora.EXTRA_ENV)
         manifest.cache_clear()
         load_sample.cache_clear()
+
+
+def test_a_labelled_corpus_hashes_like_its_content():
+    """An uploaded corpus lives in the page's state, which gradio hashes to see changes."""
+    def make(grade: int) -> Corpus:
+        return Corpus("up", "Up", (Document("a", "x"), Document("b", "y")),
+                      (LabeledQuery("q", "x?", {"a": grade}),))
+
+    assert hash(make(1)) == hash(make(1))
+    assert hash(make(1)) != hash(make(2))
