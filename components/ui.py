@@ -25,11 +25,26 @@ from components.models import DEFAULT_MODEL, any_hub_id_allowed, get_model, mode
 from components.projection import FrameCache
 from components.tasks import DEFAULT_TASK, get_task, task_choices
 from components.teaching import ABOUT, INTRO
-from components.views import (PER_QUERY_HEADERS, SUMMARY_HEADERS, TABLE_HEADERS, describe, md_escape,
-                              measure_line, per_query_rows, ranking_table, status_line, summary_rows)
+from components.views import (PER_QUERY_HEADERS, SUMMARY_HEADERS, TABLE_DATATYPES, TABLE_HEADERS, describe,
+                              md_escape, measure_line, per_query_rows, ranking_table, status_line, summary_rows,
+                              table_datatypes, table_headers)
 
 UPLOAD_KEY = "upload"
 COLUMN_WIDTHS = ["8%", "14%", "10%", "7%", "16%", "45%"]
+KIND_COLUMN_WIDTHS = ["8%", "14%", "10%", "7%", "16%", "10%", "35%"]  # a corpus with kinds
+
+
+def _table(rows: list[list], corpus: Corpus) -> dict:
+    """A ranking table's value: its rows and the headers of ``corpus`` (a kind column when it has kinds)."""
+    return {"data": rows, "headers": table_headers(corpus)}
+
+
+def _table_layout(corpus: Corpus) -> tuple:
+    """Updates giving both ranking tables the columns of ``corpus``, sent when the corpus changes."""
+    headers = table_headers(corpus)
+    widths = COLUMN_WIDTHS if len(headers) == len(COLUMN_WIDTHS) else KIND_COLUMN_WIDTHS
+    layout = gr.update(headers=headers, datatype=table_datatypes(corpus), column_widths=widths)
+    return layout, layout
 
 
 def _corpus_choices(session: Corpus | None) -> list[tuple[str, str]]:
@@ -77,7 +92,7 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
                                 progress=lambda f, msg: progress(f, desc=msg))
         except LensError as exc:
             raise gr.Error(str(exc)) from None
-        tables = (ranking_table(ex, True, k), ranking_table(ex, False, k))
+        tables = (_table(ranking_table(ex, True, k), ex.corpus), _table(ranking_table(ex, False, k), ex.corpus))
         line = status_line(ex, k)
         pending = map_pending(ex, frames)
         if pending == "fit":  # a new (model, corpus): the old map would be wrong, say what is coming
@@ -100,7 +115,7 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
         examples = corpus.example_queries()
         return (q, d, inc, gr.update(choices=_corpus_choices(session), value=task.corpus),
                 gr.update(choices=examples, value=examples[0]), examples[0],
-                describe(task, get_model(model_key)))
+                describe(task, get_model(model_key)), *_table_layout(corpus))
 
     def on_model(task_key, model_key):
         try:
@@ -111,11 +126,12 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
 
     def on_corpus(corpus_key, session):
         try:
-            examples = _corpus(corpus_key, session).example_queries()
+            corpus = _corpus(corpus_key, session)
         except LensError as exc:
             raise gr.Error(str(exc)) from None
+        examples = corpus.example_queries()
         first = examples[0] if examples else ""
-        return gr.update(choices=examples, value=first or None), first
+        return gr.update(choices=examples, value=first or None), first, *_table_layout(corpus)
 
     def measure(model_key, corpus_key, session, q_ins, d_ins, include, use_b, qb_ins, db_ins, k,
                 progress=gr.Progress()):
@@ -207,12 +223,12 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
         with gr.Row():
             with gr.Column():
                 gr.Markdown("### With instructions")
-                table_i = gr.Dataframe(headers=TABLE_HEADERS, datatype=["number", "str", "number", "str", "str", "str"],
+                table_i = gr.Dataframe(headers=TABLE_HEADERS, datatype=TABLE_DATATYPES,
                                        interactive=False, wrap=True, column_widths=COLUMN_WIDTHS,
                                        max_height=560, elem_id="ranked_instructed")
             with gr.Column():
                 gr.Markdown("### No instruction (same model)")
-                table_b = gr.Dataframe(headers=TABLE_HEADERS, datatype=["number", "str", "number", "str", "str", "str"],
+                table_b = gr.Dataframe(headers=TABLE_HEADERS, datatype=TABLE_DATATYPES,
                                        interactive=False, wrap=True, column_widths=COLUMN_WIDTHS,
                                        max_height=560, elem_id="ranked_baseline")
         plot = gr.Plot(label="How the instructions move the vectors", elem_id="map")
@@ -270,11 +286,12 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
 
         # first, so the public endpoint keeps the plain name /explore
         demo.load(on_load, None, status, api_visibility="private").then(**run, api_name="explore")
-        task.input(on_task, [task, model, session], [q_ins, d_ins, include, corpus_key, example, query, info],
+        task.input(on_task, [task, model, session],
+                   [q_ins, d_ins, include, corpus_key, example, query, info, table_i, table_b],
                    api_visibility="private").then(**run, api_visibility="private").then(**live_measure)
         model.input(on_model, [task, model], [q_ins, d_ins, include, info],
                     api_visibility="private").then(**run, api_visibility="private").then(**live_measure)
-        corpus_key.input(on_corpus, [corpus_key, session], [example, query],
+        corpus_key.input(on_corpus, [corpus_key, session], [example, query, table_i, table_b],
                          api_visibility="private").then(**run, api_visibility="private").then(**live_measure)
         example.input(lambda e: e, example, query, api_visibility="private").then(**run, api_visibility="private")
         for box in (q_ins, d_ins, include):
@@ -287,7 +304,8 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
         export_btn.click(export, run_inputs, [ranking_file, snippet], api_name="export")
         upload_btn.click(upload, [docs_file, queries_file, qrels_file, session],
                          [session, corpus_key, example, query, upload_status],
-                         api_name="upload").success(**run, api_visibility="private")
+                         api_name="upload").success(_table_layout, session, [table_i, table_b],
+                                                    api_visibility="private").success(**run, api_visibility="private")
         reset.click(on_model, [task, model], [q_ins, d_ins, include, info],
                     api_visibility="private").then(**run, api_visibility="private").then(**live_measure)
     return demo
