@@ -78,7 +78,6 @@ class Corpus:
     labels: str = ""
     tasks: tuple[str, ...] = ()  # tasks with labels of their own; empty: one set of labels
 
-
     @property
     def ids(self) -> list[str]:
         return [d.id for d in self.documents]
