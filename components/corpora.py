@@ -1,9 +1,13 @@
 """Corpora and labelled queries: the data the app ranks and measures.
 
-A ``Corpus`` is documents (id, text, optional title) plus optional labelled
-queries (``LabeledQuery``: text and graded relevance per document id). Sample
-corpora are listed in ``sample_corpora/manifest.json``; adding one is adding a
-data file and a manifest entry. BEIR folders (``corpus.jsonl``,
+A ``Corpus`` is documents (id, text, optional title and kind) plus optional
+labelled queries (``LabeledQuery``: text and graded relevance per document
+id). A corpus whose documents are of several kinds (questions, answers,
+code...) can label one query differently per task: ``relevant_by_task`` in
+its queries file, the task keys in the manifest's ``tasks``, and
+``Corpus.with_task`` gives the view of one task. Sample corpora are listed in
+``sample_corpora/manifest.json``; adding one is adding a data file and a
+manifest entry. BEIR folders (``corpus.jsonl``,
 ``queries.jsonl``, ``qrels.tsv``) load with ``load_beir``. Parsing uploads in
 other shapes lives in ``components.uploads``.
 """
@@ -14,7 +18,7 @@ import csv
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -25,11 +29,23 @@ SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_corpora"
 EXTRA_ENV = "INSTRUCTION_LENS_EXTRA_CORPORA"
 
 
+# How a kind of document is named on the page (singular; plural adds "s"); other kinds show as they are.
+KIND_NAMES = {"question": "question", "answer": "answer passage", "code": "function",
+              "doc": "documentation paragraph", "definition": "definition"}
+
+
+def kind_name(kind: str, n: int = 1) -> str:
+    """``kind`` as people read it, plural unless ``n == 1``: kind_name("answer", 2) == "answer passages"."""
+    name = KIND_NAMES.get(kind, kind)
+    return name if n == 1 else name + "s"
+
+
 @dataclass(frozen=True)
 class Document:
     id: str
     text: str
     title: str = ""
+    kind: str = ""  # what sort of text ("question", "code"...); "" when the corpus has one sort
 
 
 @dataclass(frozen=True)
@@ -39,11 +55,17 @@ class LabeledQuery:
     id: str
     text: str
     relevant: dict[str, int] = field(default_factory=dict)
-    origin: str = "data"  # "data" or "hand-written"
+    origin: str = "data"  # "data", "hand-written" or "template"
     example: bool = False
+    by_task: dict[str, dict[str, int]] = field(default_factory=dict)  # task key -> labels, if several
+
+    def for_task(self, task: str) -> LabeledQuery:
+        """This query with the labels of ``task`` as ``relevant`` (none if it has none for that task)."""
+        return replace(self, relevant=dict(self.by_task.get(task, {})))
 
     def __hash__(self) -> int:  # the labels are a dict; a corpus in a page's state must hash
-        return hash((self.id, self.text, tuple(sorted(self.relevant.items())), self.origin, self.example))
+        labels = tuple(sorted((t, tuple(sorted(r.items()))) for t, r in self.by_task.items()))
+        return hash((self.id, self.text, tuple(sorted(self.relevant.items())), self.origin, self.example, labels))
 
 
 @dataclass(frozen=True)
@@ -58,6 +80,7 @@ class Corpus:
     source: str = ""
     license: str = ""
     labels: str = ""
+    tasks: tuple[str, ...] = ()  # tasks with labels of their own; empty: one set of labels
 
     @property
     def ids(self) -> list[str]:
@@ -69,8 +92,42 @@ class Corpus:
 
     @property
     def labeled_queries(self) -> list[LabeledQuery]:
-        """Queries that have at least one relevant document."""
+        """Queries that have at least one relevant document (for the corpus's own task)."""
         return [q for q in self.queries if q.relevant]
+
+    def labeled_for(self, task: str | None = None) -> list[LabeledQuery]:
+        """Labelled queries of ``task`` (``None``: the corpus's own task); see ``with_task``."""
+        return self.with_task(task).labeled_queries
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds of document, in order of first appearance; empty when no document has one."""
+        return tuple(k for k in dict.fromkeys(d.kind for d in self.documents) if k)
+
+    @cached_property
+    def _task_views(self) -> dict[str, Corpus]:
+        return {}
+
+    def with_task(self, task: str | None) -> Corpus:
+        """The corpus as seen by ``task``: its queries carry that task's labels.
+
+        A corpus without labels per task returns itself for any task (its one
+        set of labels stands). A corpus with labels per task must be given
+        one of ``tasks`` (or ``None``/its own task, which returns itself);
+        queries with labels for the task come first, so its examples lead.
+
+        Raises:
+            CorpusError: the corpus labels several tasks, and not ``task``.
+        """
+        if not task or task == self.task or not self.tasks:
+            return self
+        if task not in self.tasks:
+            raise CorpusError(f"corpus {self.key!r} has labels for the tasks {', '.join(self.tasks)}, "
+                              f"not for {task!r}")
+        if task not in self._task_views:
+            queries = sorted((q.for_task(task) for q in self.queries), key=lambda q: not q.relevant)
+            self._task_views[task] = replace(self, queries=tuple(queries), task=task)
+        return self._task_views[task]
 
     @cached_property
     def fingerprint(self) -> str:
@@ -86,8 +143,9 @@ class Corpus:
     def example_queries(self) -> list[str]:
         return [q.text for q in self.queries if q.example] or [q.text for q in self.queries[:10]]
 
-    def query_by_text(self, text: str) -> LabeledQuery | None:
-        for q in self.queries:
+    def query_by_text(self, text: str, task: str | None = None) -> LabeledQuery | None:
+        """The query with this exact text, labelled for ``task`` (``None``: the corpus's own task)."""
+        for q in self.with_task(task).queries:
             if q.text == text:
                 return q
         return None
@@ -101,10 +159,14 @@ class Corpus:
                 raise CorpusError(f"corpus {self.key!r}: duplicate document id {d.id!r}")
             seen.add(d.id)
         for q in self.queries:
-            unknown = [d for d in q.relevant if d not in seen]
+            unknown = [d for labels in (q.relevant, *q.by_task.values()) for d in labels if d not in seen]
             if unknown:
                 raise CorpusError(
                     f"corpus {self.key!r}: query {q.id!r} names unknown document ids {unknown[:3]}")
+            stray = [t for t in q.by_task if t not in self.tasks]
+            if stray:
+                raise CorpusError(f"corpus {self.key!r}: query {q.id!r} has labels for {stray[0]!r}, "
+                                  f"which is not among its tasks {list(self.tasks)}")
 
 
 def _read_jsonl(path: Path) -> list[dict]:
@@ -152,14 +214,25 @@ def load_sample(key: str) -> Corpus:
         raise CorpusError(f"unknown sample corpus {key!r}; known: {', '.join(entries)}")
     e = entries[key]
     sample_dir = Path(e["folder"])
-    docs = tuple(Document(str(r["id"]), r["text"], r.get("title", ""))
+    docs = tuple(Document(str(r["id"]), r["text"], r.get("title", ""), r.get("kind", ""))
                  for r in _read_jsonl(sample_dir / e["corpus"]))
-    queries = tuple(
-        LabeledQuery(str(r["id"]), r["text"], {str(k): int(v) for k, v in r.get("relevant", {}).items()},
-                     r.get("origin", "data"), bool(r.get("example", False)))
-        for r in (_read_jsonl(sample_dir / e["queries"]) if e.get("queries") else []))
-    return Corpus(key, e["title"], docs, queries, e.get("task", ""), e.get("source", ""),
-                  e.get("license", ""), e.get("labels", ""))
+    task = e.get("task", "")
+    rows = _read_jsonl(sample_dir / e["queries"]) if e.get("queries") else []
+    queries = tuple(_sample_query(r, task) for r in rows)
+    return Corpus(key, e["title"], docs, queries, task, e.get("source", ""),
+                  e.get("license", ""), e.get("labels", ""), tuple(e.get("tasks", ())))
+
+
+def _grades(labels: dict) -> dict[str, int]:
+    return {str(k): int(v) for k, v in labels.items()}
+
+
+def _sample_query(row: dict, task: str) -> LabeledQuery:
+    """A query row: ``relevant`` (one task) or ``relevant_by_task`` (task key -> labels)."""
+    by_task = {str(t): _grades(labels) for t, labels in row.get("relevant_by_task", {}).items()}
+    relevant = by_task.get(task, {}) if by_task else _grades(row.get("relevant", {}))
+    return LabeledQuery(str(row["id"]), row["text"], relevant, row.get("origin", "data"),
+                        bool(row.get("example", False)), by_task)
 
 
 def read_qrels(path: Path) -> dict[str, dict[str, int]]:

@@ -2,12 +2,14 @@
 
     python -m components.evaluate FOLDER_OR_SAMPLE_KEY --model minilm-offline \\
         --query-instruction "query: " --document-instruction "passage: " [--no-include-prompt] \\
-        [--k 10] [--json] [--limit-queries N]
+        [--task TASK] [--k 10] [--json] [--limit-queries N]
 
 FOLDER is a BEIR folder (``corpus.jsonl``, ``queries.jsonl``, ``qrels.tsv``);
 otherwise the argument is a sample corpus key (``sample_corpora/manifest.json``).
 Instructions left out default to the sample's task defaults for the model's
-instruction family (``components.tasks``), or to none. The pooling switch
+instruction family (``components.tasks``), or to none. ``--task`` picks the
+task: its labels, on a corpus labelled per task (``mixed_kinds``), and its
+default instructions. The pooling switch
 defaults to the model's own (``--include-prompt`` / ``--no-include-prompt``).
 
 Prints a table, or with ``--json`` exactly one JSON object on stdout; progress
@@ -42,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--document-instruction", default=None, help="instruction for documents")
     p.add_argument("--include-prompt", action=argparse.BooleanOptionalAction, default=None,
                    help="pool the instruction tokens (default: the model's setting)")
+    p.add_argument("--task", default=None,
+                   help="task key: its labels (a corpus labelled per task) and default instructions "
+                        "(default: the corpus's own task)")
     p.add_argument("--k", type=int, default=10, help="cut-off for nDCG, MRR and Recall (default 10)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     p.add_argument("--limit-queries", type=int, default=None, metavar="N", help="use the first N labelled queries")
@@ -59,7 +64,8 @@ def load_corpus(arg: str) -> Corpus:
 
 def build_setting(corpus: Corpus, args: argparse.Namespace) -> Setting:
     preset = get_model(args.model)
-    defaults = get_task(corpus.task).instructions_for(preset) if corpus.task else None
+    task = getattr(args, "task", None) or corpus.task
+    defaults = get_task(task).instructions_for(preset) if task else None
     query = args.query_instruction if args.query_instruction is not None else (defaults.query if defaults else "")
     doc = args.document_instruction if args.document_instruction is not None else (
         defaults.document if defaults else "")
@@ -67,8 +73,8 @@ def build_setting(corpus: Corpus, args: argparse.Namespace) -> Setting:
     return Setting(preset.key, query, doc, include)
 
 
-def to_json(comparison: Comparison) -> dict:
-    """The ``--json`` report: means, per-query scores and the setting."""
+def to_json(comparison: Comparison, task: str = "") -> dict:
+    """The ``--json`` report: means, per-query scores, the setting and the task."""
     k, setting = comparison.k, comparison.settings[0]
     return {
         "baseline": comparison.baseline.as_dict(k),
@@ -78,6 +84,7 @@ def to_json(comparison: Comparison) -> dict:
                       for r in comparison.rows],
         "model": setting.model_key,
         "corpus": comparison.corpus_key,
+        "task": task,
         "n_queries": comparison.n_queries,
         "n_documents": comparison.n_documents,
         "query_instruction": setting.query_instruction,
@@ -92,13 +99,14 @@ def _short(text: str, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def to_table(comparison: Comparison) -> str:
+def to_table(comparison: Comparison, task: str = "") -> str:
     """A readable report: means with deltas, then the most helped and hurt queries."""
     k, s = comparison.k, comparison.settings[0]
     skipped = f", {comparison.skipped_queries} without labels left out" if comparison.skipped_queries else ""
     lines = [
         f"corpus: {comparison.corpus_key} ({counted(comparison.n_documents, 'document')}, "
-        f"{counted(comparison.n_queries, 'labelled query', 'labelled queries')}{skipped})",
+        f"{counted(comparison.n_queries, 'labelled query', 'labelled queries')}{skipped})"
+        + (f", task {task}" if task else ""),
         f"model: {s.model_key}   k={k}   instruction tokens pooled: {'yes' if s.include_prompt else 'no'}",
         f"query instruction:    {s.query_instruction!r}",
         f"document instruction: {s.document_instruction!r}",
@@ -142,7 +150,9 @@ def main(argv: list[str] | None = None, engine: Engine | None = None,
     try:
         if args.k < 1:
             raise LensError(f"--k must be at least 1, not {args.k}")
-        corpus = load_corpus(args.corpus)
+        if args.task is not None:
+            get_task(args.task)  # an unknown key fails here, naming the known ones
+        corpus = load_corpus(args.corpus).with_task(args.task)
         setting = build_setting(corpus, args)
         if args.limit_queries is not None:
             if args.limit_queries < 1:
@@ -152,7 +162,9 @@ def main(argv: list[str] | None = None, engine: Engine | None = None,
     except (LensError, ValueError) as exc:  # named errors and unknown keys: one line, no traceback
         print(f"error: {exc}", file=err)
         return 2
-    print(json.dumps(to_json(comparison), ensure_ascii=False) if args.json else to_table(comparison), file=out)
+    task = args.task or corpus.task
+    print(json.dumps(to_json(comparison, task), ensure_ascii=False) if args.json else to_table(comparison, task),
+          file=out)
     return 0
 
 

@@ -5,7 +5,10 @@ corpus (``components.projection``); ``map_figure`` draws it: grey hollow
 points where documents sit with no instruction, blue points where the
 instructions put them, a thin line between the two, the query's own move as
 a bold red arrow-like line, the instructed top-k ringed in orange and
-labelled relevant documents starred. Hover text is escaped once for Plotly
+labelled relevant documents starred. When the corpus's documents have kinds,
+the instructed points get one colour and symbol per kind (Okabe-Ito colours,
+safe for colour-blind readers, and distinct shapes) and the legend names the
+kinds. Hover text is escaped once for Plotly
 (``<``, ``>`` and ``&`` only: Plotly decodes those entities but shows any
 other, such as ``&quot;``, as typed) and cut short, so corpus text can never
 become markup. ``message_figure`` stands in for a map that cannot be drawn,
@@ -19,13 +22,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from components.corpora import kind_name
 from components.engine import Exploration
 from components.projection import FrameCache
 
 CAPTION = ("Each grey ring is a document with no instruction; the blue dot joined to it is the same "
-           "document with the instructions, moved as far as the instructions changed which documents "
-           "it sits near: a prefix that moves every vector alike draws short lines. The red line is the "
-           "query's move. Orange rings: the instructed top {k}; stars: labelled relevant documents.")
+           "document with the instructions (one colour and shape per kind of text, in a corpus of several "
+           "kinds), moved as far as the instructions changed which documents it sits near: a prefix that "
+           "moves every vector alike draws short lines. The red line is the query's move. Orange rings: "
+           "the instructed top {k}; stars: labelled relevant documents.")
+
+# Okabe & Ito's colour-blind-safe palette, each with its own symbol too, one per kind in order of first
+# appearance. Orange and vermillion come last: they are close to the top-k rings and the query's red.
+KIND_STYLES: tuple[tuple[str, str], ...] = (
+    ("#0072B2", "circle"), ("#CC79A7", "square"), ("#56B4E9", "triangle-up"), ("#009E73", "triangle-down"),
+    ("#000000", "cross"), ("#F0E442", "pentagon"), ("#E69F00", "hexagon"), ("#D55E00", "x"),
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,7 @@ class MapData:
     query_text: str
     mean_doc_cosine: float
     query_cosine: float
+    kinds: tuple[str, ...] = ()  # per document, when the corpus has kinds
 
 
 def plotly_escape(text: str) -> str:
@@ -80,8 +93,10 @@ def map_data(ex: Exploration, frames: FrameCache, k: int = 10) -> MapData:
         xy = frame.base_xy  # no document instruction: documents do not move
     q_xy = frame.place(np.stack([ex.base_query, ex.query]))
     ids = ex.corpus.ids
+    has_kinds = bool(ex.corpus.kinds)
     hover = tuple(
-        f"<b>{plotly_escape(d.id)}</b> · rank {int(ex.instructed.ranks[i])} with, "
+        f"<b>{plotly_escape(d.id)}</b>{' · ' + plotly_escape(kind_name(d.kind)) if has_kinds else ''}"
+        f" · rank {int(ex.instructed.ranks[i])} with, "
         f"{int(ex.baseline.ranks[i])} without<br>{_short(d.title + ' ' + d.text if d.title else d.text)}"
         for i, d in enumerate(ex.corpus.documents))
     relevant = tuple(i for i, doc_id in enumerate(ids) if ex.relevant.get(doc_id, 0) > 0)
@@ -91,6 +106,7 @@ def map_data(ex: Exploration, frames: FrameCache, k: int = 10) -> MapData:
         query_text=_short(ex.query_text, 120),
         mean_doc_cosine=float(np.mean(np.sum(ex.docs * ex.base_docs, axis=1))),
         query_cosine=float(ex.query @ ex.base_query),
+        kinds=tuple(d.kind for d in ex.corpus.documents) if has_kinds else (),
     )
 
 
@@ -101,6 +117,29 @@ def _segments(a: np.ndarray, b: np.ndarray) -> tuple[list, list]:
         xs += [x0, x1, None]
         ys += [y0, y1, None]
     return xs, ys
+
+
+def kind_styles(kinds: tuple[str, ...]) -> dict[str, tuple[str, str]]:
+    """(colour, symbol) per kind, in order of first appearance; the palette repeats past eight kinds."""
+    order = list(dict.fromkeys(kinds))
+    return {kind: KIND_STYLES[n % len(KIND_STYLES)] for n, kind in enumerate(order)}
+
+
+def _instructed_points(fig, data: MapData) -> None:
+    """The documents with instructions: one blue trace, or one trace per kind."""
+    import plotly.graph_objects as go
+
+    if not data.kinds:
+        fig.add_trace(go.Scatter(x=data.xy[:, 0], y=data.xy[:, 1], mode="markers",
+                                 name="documents, with instructions", text=list(data.hover), hoverinfo="text",
+                                 marker=dict(size=6, color="#1f77b4")))
+        return
+    for kind, (colour, symbol) in kind_styles(data.kinds).items():
+        rows = [i for i, k in enumerate(data.kinds) if k == kind]
+        fig.add_trace(go.Scatter(x=data.xy[rows, 0], y=data.xy[rows, 1], mode="markers",
+                                 name=f"{kind_name(kind, 2)}, with instructions",
+                                 text=[data.hover[i] for i in rows], hoverinfo="text",
+                                 marker=dict(size=7, color=colour, symbol=symbol)))
 
 
 def map_figure(data: MapData, k: int = 10):
@@ -114,9 +153,7 @@ def map_figure(data: MapData, k: int = 10):
     fig.add_trace(go.Scatter(x=data.base_xy[:, 0], y=data.base_xy[:, 1], mode="markers",
                              name="documents, no instruction", text=list(data.hover), hoverinfo="text",
                              marker=dict(size=7, color="rgba(0,0,0,0)", line=dict(color="#888", width=1))))
-    fig.add_trace(go.Scatter(x=data.xy[:, 0], y=data.xy[:, 1], mode="markers",
-                             name="documents, with instructions", text=list(data.hover), hoverinfo="text",
-                             marker=dict(size=6, color="#1f77b4")))
+    _instructed_points(fig, data)
     top = list(data.top)
     fig.add_trace(go.Scatter(x=data.xy[top, 0], y=data.xy[top, 1], mode="markers",
                              name=f"top {k} with instructions", text=[data.hover[i] for i in top],

@@ -6,7 +6,12 @@ instructions for each instruction family (see ``components.models``):
 INSTRUCTOR's "Represent the {domain} {text type} for {objective}:", E5's
 prefixes, e5-instruct's task sentence, BGE's query instruction. Models that
 were never trained with instructions ("none") get INSTRUCTOR-style sentences
-so their (lack of) reaction can be seen.
+so their (lack of) reaction can be seen; a family without entries of its own
+falls back to another (``FAMILY_FALLBACK``).
+
+The mixed tasks share one corpus of five kinds of text and one document
+instruction per family, so switching between them re-encodes only the query:
+the query instruction alone says which kind of text to bring back.
 """
 
 from __future__ import annotations
@@ -34,10 +39,11 @@ class TaskPreset:
 
     def instructions_for(self, model: ModelPreset) -> Instructions:
         """The model family's documented default instructions for this task."""
-        return self.defaults[model.family]
+        family = model.family
+        return self.defaults[family if family in self.defaults else FAMILY_FALLBACK[family]]
 
     def validate(self) -> None:
-        missing = [f for f in FAMILIES if f not in self.defaults]
+        missing = [f for f in FAMILIES if f not in self.defaults and FAMILY_FALLBACK.get(f) not in self.defaults]
         if missing:
             raise ValueError(f"task {self.key}: no default instructions for {missing}")
         if not self.description or not self.corpus:
@@ -49,6 +55,8 @@ def _ins(query: str, document: str) -> Instructions:
 
 
 BGE_QUERY = "Represent this sentence for searching relevant passages: "
+# A family that reads instructions as another does takes that family's defaults.
+FAMILY_FALLBACK: dict[str, str] = {"none": "instructor"}
 
 TASKS: tuple[TaskPreset, ...] = (
     TaskPreset(
@@ -140,6 +148,53 @@ TASKS: tuple[TaskPreset, ...] = (
     ),
 )
 
+
+# The mixed corpus: one document instruction per family for all its tasks.
+MIXED_CORPUS = "mixed_kinds"
+MIXED_DOCUMENT = {"instructor": "Represent the document for retrieval: ", "e5": "passage: ",
+                  "e5-instruct": "", "bge": ""}
+MIXED_E5_QUERY = "query: "
+
+# key, label, description, INSTRUCTOR-style query instruction, e5-instruct task sentence
+_MIXED: tuple[tuple[str, str, str, str, str], ...] = (
+    ("mixed-similar", "Question → same question, mixed corpus",
+     "A question in your own words looks for the FAQ question that asks the same thing, in a corpus that "
+     "also holds the answers, functions, documentation and definitions. Only the query instruction "
+     "changes between the mixed tasks: it alone can say which kind of text to bring back.",
+     "Represent the programming question for retrieving questions that ask the same thing: ",
+     "Given a programming question, retrieve questions that ask the same thing"),
+    ("mixed-qa", "Question → answer passage, mixed corpus",
+     "The same questions look for the passage that answers them. The FAQ question itself, worded "
+     "much like the query, is now a wrong hit.",
+     "Represent the programming question for retrieving the passage that answers it: ",
+     "Given a programming question, retrieve the passage that answers it"),
+    ("mixed-code", "Description → function code, mixed corpus",
+     "A description of what a function does looks for the function's code, not for its documentation "
+     "paragraph, which is worded far more like the description.",
+     "Represent the description for retrieving the Python function that does it: ",
+     "Given a description of what a function does, retrieve the Python function that does it"),
+    ("mixed-doc", "Description → documentation paragraph, mixed corpus",
+     "The same descriptions look for the library reference's paragraph about the function, not for "
+     "its code.",
+     "Represent the description for retrieving the documentation paragraph of the Python function: ",
+     "Given a description of what a function does, retrieve the documentation paragraph of that "
+     "Python function"),
+    ("mixed-definition", "Word → definition, mixed corpus",
+     "\"What does 'X' mean?\" looks for the dictionary definition of X (a WordNet gloss, which never "
+     "uses the word itself), not for questions worded like the query.",
+     "Represent the question about a word for retrieving its dictionary definition: ",
+     "Given a question about a word, retrieve its dictionary definition"),
+)
+
+
+def _mixed_task(key: str, label: str, description: str, instructor: str, e5_instruct: str) -> TaskPreset:
+    queries = {"instructor": instructor, "e5": MIXED_E5_QUERY, "e5-instruct": e5_instruct, "bge": BGE_QUERY}
+    return TaskPreset(key=key, label=label, description=description, corpus=MIXED_CORPUS, symmetric=False,
+                      defaults={f: _ins(q, MIXED_DOCUMENT[f]) for f, q in queries.items()})
+
+
+TASKS += tuple(_mixed_task(*row) for row in _MIXED)
+MIXED_TASKS: tuple[str, ...] = tuple(row[0] for row in _MIXED)
 
 _INDEX: dict[str, TaskPreset] = build_index(TASKS, "task")
 DEFAULT_TASK = "qa"

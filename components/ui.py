@@ -42,12 +42,14 @@ from components.setting import Setting, default_setting
 from components.tasks import DEFAULT_TASK, get_task, task_choices
 from components.teaching import ABOUT, INTRO
 from components.uploads import corpus_from_upload
-from components.views import (PER_QUERY_HEADERS, SUMMARY_HEADERS, TABLE_HEADERS, describe, md_escape,
-                              measure_line, per_query_rows, ranking_table, status_line, summary_rows, upload_note)
+from components.views import (PER_QUERY_HEADERS, SUMMARY_HEADERS, describe,
+                              md_escape, measure_line, per_query_rows, ranking_table, status_line, summary_rows,
+                              table_datatypes, table_headers, upload_note)
 
 LOG = logging.getLogger("instruction_lens")
 UPLOAD_KEY = "upload"
 COLUMN_WIDTHS = ["7%", "13%", "10%", "8%", "17%", "45%"]
+KIND_COLUMN_WIDTHS = ["7%", "13%", "10%", "8%", "15%", "12%", "35%"]  # a corpus with kinds
 EXPLORE_WORKERS = int(os.environ.get("INSTRUCTION_LENS_CONCURRENCY", "8"))
 # While an edit is being ranked, the shown result is dimmed and labelled (CSS below).
 MARK_STALE = ("(...args) => { document.body.classList.add('lens-updating'); return args; }")
@@ -57,6 +59,14 @@ body.lens-updating #ranked_instructed, body.lens-updating #ranked_baseline, body
   { opacity: 0.45; transition: opacity 0.15s; }
 body.lens-updating #status::before { content: "Updating… "; font-weight: 600; }
 """
+
+
+def _table(rows: list[list], corpus: Corpus) -> dict:
+    """A ranking table's update: its rows with the columns of ``corpus`` (a kind column when it has kinds)."""
+    headers = table_headers(corpus)
+    widths = COLUMN_WIDTHS if len(headers) == len(COLUMN_WIDTHS) else KIND_COLUMN_WIDTHS
+    return gr.update(value={"data": rows, "headers": headers}, datatype=table_datatypes(corpus),
+                     column_widths=widths)
 
 
 def _user_error(exc: LensError) -> gr.Error:
@@ -76,12 +86,14 @@ def _corpus_choices(uploaded: Corpus | None) -> list[tuple[str, str]]:
     return choices
 
 
-def _corpus(key: str, uploaded: Corpus | None) -> Corpus:
+def _corpus(key: str, uploaded: Corpus | None, task_key: str | None = None) -> Corpus:
+    """The corpus picked on the page, with the labels of ``task_key`` where it labels several tasks."""
     if key == UPLOAD_KEY:
         if uploaded is None:
             raise LensError("No corpus uploaded in this session yet.")
         return uploaded
-    return load_sample(key)
+    corpus = load_sample(key)
+    return corpus.with_task(task_key) if task_key in corpus.tasks else corpus
 
 
 def _setting(model_key: str, q_ins: str | None, d_ins: str | None, include: bool) -> Setting:
@@ -104,7 +116,7 @@ def explore(engine: Engine, frames: FrameCache, views: LatestViews, task_key, mo
     k = int(k)
     skip = gr.skip()
     try:
-        corpus = _corpus(corpus_key, uploaded)
+        corpus = _corpus(corpus_key, uploaded, task_key)
         setting = _setting(model_key, q_ins, d_ins, include)
         check = views.note(_session(request), (model_key, corpus.fingerprint, setting.prompt("document"),
                                                setting.include_prompt))
@@ -118,7 +130,7 @@ def explore(engine: Engine, frames: FrameCache, views: LatestViews, task_key, mo
         LOG.info("user error: %s", exc)
         yield skip, skip, skip, f"⚠ {md_escape(str(exc))}", skip, skip
         return
-    tables = (ranking_table(ex, True, k), ranking_table(ex, False, k))
+    tables = (_table(ranking_table(ex, True, k), corpus), _table(ranking_table(ex, False, k), corpus))
     head = (*tables, status_line(ex, k), prompts_snippet(setting), measure_token + 1 if measured else skip)
     pending = map_pending(ex, frames)
     if pending:  # the rankings go out first; a new frame shows a message, a re-placement the old map
@@ -156,7 +168,7 @@ def on_task(task_key, model_key, uploaded):
     """A task sets both instructions, the pooling rule, its corpus and an example query."""
     task = get_task(task_key)
     s = default_setting(task_key, model_key)
-    examples = load_sample(task.corpus).example_queries()
+    examples = _corpus(task.corpus, None, task_key).example_queries()
     return (s.query_instruction, s.document_instruction, s.include_prompt,
             gr.update(choices=_corpus_choices(uploaded), value=task.corpus),
             gr.update(choices=examples, value=examples[0]), examples[0], describe(task, get_model(model_key)))
@@ -181,9 +193,10 @@ def on_reset(task_key, model_key):
     return s.query_instruction, s.document_instruction, s.include_prompt
 
 
-def on_corpus(corpus_key, uploaded):
+def on_corpus(corpus_key, uploaded, task_key):
+    """A corpus brings its example queries (for the task, where it labels several)."""
     try:
-        examples = _corpus(corpus_key, uploaded).example_queries()
+        examples = _corpus(corpus_key, uploaded, task_key).example_queries()
     except LensError as exc:
         raise _user_error(exc) from None
     first = examples[0] if examples else ""
@@ -195,11 +208,11 @@ def pick_example(evt: gr.SelectData):
     return evt.value
 
 
-def measure(engine: Engine, model_key, corpus_key, uploaded, q_ins, d_ins, include, use_b, qb_ins, db_ins, k,
-            progress=gr.Progress()):
+def measure(engine: Engine, task_key, model_key, corpus_key, uploaded, q_ins, d_ins, include, use_b, qb_ins, db_ins,
+            k, progress=gr.Progress()):
     """Metrics with instruction A (and B) against no instruction, for the corpus's labelled queries."""
     try:
-        corpus = _corpus(corpus_key, uploaded)
+        corpus = _corpus(corpus_key, uploaded, task_key)
         settings = [_setting(model_key, q_ins, d_ins, include)]
         if use_b:
             settings.append(_setting(model_key, qb_ins, db_ins, include))
@@ -220,10 +233,10 @@ def measure_live(engine: Engine, active, *args, progress=gr.Progress()):
         return gr.skip(), gr.skip(), f"⚠ {md_escape(str(exc))}", gr.skip(), gr.skip()
 
 
-def export(engine: Engine, model_key, corpus_key, uploaded, q_ins, d_ins, include, query, k):
+def export(engine: Engine, task_key, model_key, corpus_key, uploaded, q_ins, d_ins, include, query, k):
     """The whole ranking with instructions as CSV; ``#`` lines record the setting, query and k."""
     try:
-        corpus = _corpus(corpus_key, uploaded)
+        corpus = _corpus(corpus_key, uploaded, task_key)
         setting = _setting(model_key, q_ins, d_ins, include)
         ex = engine.explore(corpus, setting, query or "")
     except LensError as exc:
@@ -278,8 +291,9 @@ def on_load():
 
 # ---- the page, part by part -------------------------------------------------------------
 
-def _explorer(task0, q0: str, d0: str, inc0: bool, examples0: list[str]) -> dict:
+def _explorer(task0, q0: str, d0: str, inc0: bool, corpus0: Corpus) -> dict:
     """Pickers, instructions, query, the two rankings and the map."""
+    examples0 = corpus0.example_queries()
     w: dict = {}
     with gr.Row():
         w["task"] = gr.Dropdown(task_choices(), value=DEFAULT_TASK, label="Task", elem_id="task", scale=2)
@@ -299,15 +313,15 @@ def _explorer(task0, q0: str, d0: str, inc0: bool, examples0: list[str]) -> dict
     with gr.Row():
         w["query"] = gr.Textbox(examples0[0], label="Query", lines=2, elem_id="query", scale=3)
         w["example"] = gr.Dropdown(examples0, value=examples0[0], label="Example queries", elem_id="example",
-                                   scale=2)
+                                   scale=2, interactive=True)
     w["status"] = gr.Markdown("", elem_id="status")
     with gr.Row():
         for key, title, elem in (("table_i", "With instructions", "ranked_instructed"),
                                  ("table_b", "No instruction (same model)", "ranked_baseline")):
             with gr.Column():
                 gr.Markdown(f"### {title}")
-                w[key] = gr.Dataframe(headers=TABLE_HEADERS, datatype=["number", "str", "number", "str", "str", "str"],
-                                      interactive=False, wrap=False, column_widths=COLUMN_WIDTHS,
+                w[key] = gr.Dataframe(headers=table_headers(corpus0), datatype=table_datatypes(corpus0),
+                                      interactive=False, wrap=False, column_widths=_table([], corpus0)["column_widths"],
                                       max_height=560, elem_id=elem)
     w["plot"] = gr.Plot(label="How the instructions move the vectors", elem_id="map")
     gr.Markdown(CAPTION.format(k="k"))
@@ -374,7 +388,7 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
     views = LatestViews()
     task0 = get_task(DEFAULT_TASK)
     s0 = default_setting(DEFAULT_TASK, DEFAULT_MODEL)
-    examples0 = load_sample(task0.corpus).example_queries()
+    corpus0 = _corpus(task0.corpus, None, DEFAULT_TASK)
 
     # uploads and other cached files older than an hour are deleted every hour
     with gr.Blocks(title="Instruction Lens", delete_cache=(3600, 3600)) as demo:
@@ -383,7 +397,7 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
         measured = gr.State(False)  # the person asked for measurements: they follow every edit
         measure_token = gr.State(0)  # bumped by each new ranking while measurements follow edits
         gr.Markdown(INTRO)
-        ex = _explorer(task0, s0.query_instruction, s0.document_instruction, s0.include_prompt, examples0)
+        ex = _explorer(task0, s0.query_instruction, s0.document_instruction, s0.include_prompt, corpus0)
         me = _measure_tab()
         up = _upload_tab()
         xp = _export_tab(prompts_snippet(s0))
@@ -399,7 +413,7 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
             bound(explore_api, engine, frames, views),
             [ex["task"], ex["model"], ex["corpus"], uploaded] + view[4:], shown, api_name="explore",
             concurrency_id="explore", concurrency_limit=EXPLORE_WORKERS, show_progress_on=[ex["status"]])
-        edits = [active_model.change, ex["corpus"].change, uploaded.change, ex["q_ins"].change,
+        edits = [ex["task"].change, active_model.change, ex["corpus"].change, uploaded.change, ex["q_ins"].change,
                  ex["d_ins"].change, ex["include"].change, ex["query"].change, ex["k"].change]
         gr.on(edits, bound(explore, engine, frames, views), view + [measured, measure_token],
               shown + [xp["snippet"], measure_token], trigger_mode="always_last", js=MARK_STALE,
@@ -416,13 +430,13 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
         ex["model"].input(on_model, [ex["task"], ex["model"], active_model],
                           [ex["model"], ex["q_ins"], ex["d_ins"], ex["include"], ex["info"], active_model],
                           api_visibility="private")
-        ex["corpus"].input(on_corpus, [ex["corpus"], uploaded], [ex["example"], ex["query"]],
+        ex["corpus"].input(on_corpus, [ex["corpus"], uploaded, ex["task"]], [ex["example"], ex["query"]],
                            api_visibility="private")
         ex["example"].select(pick_example, None, ex["query"], api_visibility="private")
         ex["reset"].click(on_reset, [ex["task"], active_model], [ex["q_ins"], ex["d_ins"], ex["include"]],
                           api_visibility="private")
 
-        measure_in = [active_model, ex["corpus"], uploaded, ex["q_ins"], ex["d_ins"], ex["include"],
+        measure_in = [ex["task"], active_model, ex["corpus"], uploaded, ex["q_ins"], ex["d_ins"], ex["include"],
                       me["use_b"], me["qb_ins"], me["db_ins"], me["mk"]]
         measure_out = [me["summary"], me["per_query"], me["status"], me["file"], measured]
         me["button"].click(bound(measure, engine), measure_in, measure_out, api_name="measure",
@@ -431,7 +445,7 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
               bound(measure_live, engine), [measured] + measure_in, measure_out, trigger_mode="always_last",
               concurrency_id="measure", concurrency_limit=1, show_progress_on=[me["status"]],
               api_visibility="private")
-        xp["button"].click(bound(export, engine), [active_model, ex["corpus"], uploaded, ex["q_ins"], ex["d_ins"],
+        xp["button"].click(bound(export, engine), [ex["task"], active_model, ex["corpus"], uploaded, ex["q_ins"], ex["d_ins"],
                                                   ex["include"], ex["query"], ex["k"]],
                            xp["file"], api_name="export", concurrency_id="export", concurrency_limit=2)
         up["button"].click(upload, [up["docs"], up["queries"], up["qrels"], uploaded],

@@ -2,16 +2,19 @@
 
 Plain values only (lists of cells, Markdown-safe strings); ``components.ui``
 puts them into widgets. Corpus text goes into table cells as plain text and is
-never marked up; any text that reaches Markdown is escaped first.
+never marked up; any text that reaches Markdown is escaped first. A corpus
+whose documents have kinds gets a ``kind`` column and a count of kinds in the
+top k; other corpora get neither.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from typing import Sequence
 
-from components.corpora import Corpus
+from components.corpora import Corpus, kind_name
 from components.engine import Exploration
 from components.models import ModelPreset
 from components.retrieval import movement_label, top_rows
@@ -19,6 +22,8 @@ from components.tasks import TaskPreset
 from components.wording import counted, plural
 
 TABLE_HEADERS = ["rank", "move", "score", "relevant", "id", "text"]
+TABLE_DATATYPES = ["number", "str", "number", "str", "str", "str"]
+KIND_HEADER = "kind"
 SNIPPET_CHARS = 300
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<])")
@@ -42,17 +47,33 @@ def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+def table_headers(corpus: Corpus) -> list[str]:
+    """The ranking tables' headers: ``TABLE_HEADERS``, plus ``kind`` before the text if the corpus has kinds."""
+    return TABLE_HEADERS[:-1] + [KIND_HEADER, TABLE_HEADERS[-1]] if corpus.kinds else list(TABLE_HEADERS)
+
+
+def table_datatypes(corpus: Corpus) -> list[str]:
+    """Gradio datatypes matching ``table_headers(corpus)``."""
+    return TABLE_DATATYPES + ["str"] if corpus.kinds else list(TABLE_DATATYPES)
+
+
 def ranking_table(ex: Exploration, instructed: bool, k: int) -> list[list]:
-    """Rows of the top ``k`` of one side, each with its move against the other side."""
+    """Rows of the top ``k`` of one side, each with its move against the other side.
+
+    Columns as ``table_headers(ex.corpus)``: the kind (as people read it) goes
+    before the text when the corpus has kinds.
+    """
     main, other = (ex.instructed, ex.baseline) if instructed else (ex.baseline, ex.instructed)
     rows = top_rows(main, other, ex.corpus.ids, k, ex.relevant)
     docs = ex.corpus.documents
+    has_kinds = bool(ex.corpus.kinds)
     out = []
     for r in rows:
         doc = docs[r.doc_index]
         text = f"{doc.title} — {doc.text}" if doc.title and doc.title not in doc.text[:len(doc.title) + 5] else doc.text
         move = movement_label(r, k) if instructed else f"→ {r.other_rank} with"
-        out.append([r.rank, move, round(r.score, 4), "✓" if r.relevance > 0 else "", r.doc_id, snippet(text)])
+        kind = [kind_name(doc.kind)] if has_kinds else []
+        out.append([r.rank, move, round(r.score, 4), "✓" if r.relevance > 0 else "", r.doc_id, *kind, snippet(text)])
     return out
 
 
@@ -63,6 +84,24 @@ def describe(task: TaskPreset, model: ModelPreset) -> str:
     return (f"**{task.label}.** {task.description}\n\n"
             f"**{model.label.split(' · ')[0]}** {where}. {model.trained_with} "
             f"Licence: {model.license}.")
+
+
+def kind_counts(ex: Exploration, k: int, instructed: bool) -> str:
+    """The kinds of one side's top ``k``, most frequent first: "7 answer passages, 3 questions"."""
+    ranking = ex.instructed if instructed else ex.baseline
+    docs = ex.corpus.documents
+    counts = Counter(docs[int(i)].kind for i in ranking.order[:k])
+    order = {kind: n for n, kind in enumerate(ex.corpus.kinds)}
+    ranked = sorted(counts.items(), key=lambda kc: (-kc[1], order.get(kc[0], len(order))))
+    return ", ".join(f"{n} {kind_name(kind, n)}" for kind, n in ranked)
+
+
+def kinds_line(ex: Exploration, k: int) -> str:
+    """What kinds of text each side brings back; "" for a corpus without kinds."""
+    if not ex.corpus.kinds:
+        return ""
+    return (f"Top {k} with instructions: {kind_counts(ex, k, True)}; "
+            f"without: {kind_counts(ex, k, False)}.")
 
 
 def status_line(ex: Exploration, k: int) -> str:
@@ -76,6 +115,8 @@ def status_line(ex: Exploration, k: int) -> str:
         best_i = min(int(ex.instructed.ranks[ids.index(d)]) for d in ex.relevant)
         best_b = min(int(ex.baseline.ranks[ids.index(d)]) for d in ex.relevant)
         parts.append(f"First relevant document: rank {best_i} with instructions, {best_b} without.")
+    if ex.corpus.kinds:
+        parts.append(md_escape(kinds_line(ex, k)))
     parts.extend(md_escape(n) for n in ex.notes)
     return " ".join(parts)
 

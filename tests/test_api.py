@@ -130,3 +130,17 @@ def test_rankings_arrive_before_a_new_map_is_fitted(client):
                           api_name="/explore")
     again.result(timeout=600)
     assert len(again.outputs()) == 1  # the frame is cached: one update with everything
+
+
+def test_a_corpus_with_kinds_gets_a_kind_column_and_count(client):
+    ins = get_task("mixed-qa").instructions_for(get_model(DEFAULT_MODEL))
+    query = "How can I sort a hash by its values?"
+    instructed, baseline, _, status = client.predict("mixed-qa", DEFAULT_MODEL, "mixed_kinds", ins.query,
+                                                     ins.document, True, query, K, api_name="/explore")
+    for table in (instructed, baseline):
+        assert table["headers"] == TABLE_HEADERS[:-1] + ["kind", "text"]
+        assert all(row[5] in {"question", "answer passage", "function", "documentation paragraph", "definition"}
+                   for row in table["data"])
+    assert f"Top {K} with instructions: " in status and "; without: " in status
+    plain, _, _, _ = explore(client, "", "")  # the next corpus without kinds: the usual columns again
+    assert plain["headers"] == TABLE_HEADERS

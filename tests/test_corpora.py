@@ -18,8 +18,9 @@ def test_every_manifest_entry_loads_with_provenance(key):
     assert len(corpus.documents) >= 50
     assert corpus.example_queries()
     for q in corpus.queries:
-        assert q.origin in ("data", "hand-written")
+        assert q.origin in ("data", "hand-written", "template")
         assert set(q.relevant) <= set(corpus.ids)
+        assert set(q.by_task) <= set(corpus.tasks)
 
 
 def test_labelled_corpora_have_labels():

@@ -132,3 +132,48 @@ def test_real_minilm_cli_json_on_debian_faq() -> None:
         assert set(data[side]) == {"ndcg@10", "mrr@10", "recall@10"}
         assert all(0.0 <= v <= 1.0 for v in data[side].values())
     assert data["baseline"]["ndcg@10"] > 0.3  # random ranking of 100 docs: about 0.03
+
+
+@pytest.fixture(scope="module")
+def shared_fake_engine() -> Engine:
+    """One fake engine for the mixed corpus's tasks: its 636 documents are embedded once."""
+    from components.cache import EmbeddingCache
+    from components.fake import HashEncoder
+
+    encoders: dict = {}
+    return Engine(cache=EmbeddingCache(64 * 1024 * 1024),
+                  factory=lambda preset, progress=None: encoders.setdefault(preset.key, HashEncoder(preset.key)))
+
+
+@pytest.mark.parametrize("task, n", [("mixed-similar", 52), ("mixed-qa", 52), ("mixed-code", 128),
+                                     ("mixed-doc", 128), ("mixed-definition", 120)])
+def test_task_option_measures_that_task_of_the_mixed_corpus(capsys, shared_fake_engine: Engine, task: str,
+                                                             n: int) -> None:
+    from components.corpora import load_sample
+    from components.tasks import get_task
+
+    code, out, _ = run(capsys, ["mixed_kinds", "--task", task, "--json"], shared_fake_engine)
+    data = json.loads(out)
+    assert code == 0 and data["task"] == task and data["n_queries"] == n
+    assert data["query_instruction"] == get_task(task).defaults["instructor"].query  # MiniLM: INSTRUCTOR style
+    labels = {q.id: q.relevant for q in load_sample("mixed_kinds").with_task(task).labeled_queries}
+    kinds = {d.id: d.kind for d in load_sample("mixed_kinds").documents}
+    assert {kinds[d] for row in data["per_query"] for d in labels[row["query_id"]]} == \
+        {kinds[d] for q in labels.values() for d in q}  # every query is scored against this task's labels
+    assert len({kinds[d] for q in labels.values() for d in q}) == 1
+
+
+def test_task_option_in_the_table_and_default_task(capsys, shared_fake_engine: Engine, fake_engine: Engine) -> None:
+    code, out, _ = run(capsys, ["mixed_kinds", "--limit-queries", "3"], shared_fake_engine)
+    assert code == 0 and "task mixed-qa" in out
+    code, out, _ = run(capsys, ["python_faq_qa", "--json", "--limit-queries", "3", "--task", "qa"], fake_engine)
+    assert code == 0 and json.loads(out)["task"] == "qa" and json.loads(out)["n_queries"] == 3
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["mixed_kinds", "--task", "no-such-task"], "unknown task 'no-such-task'"),
+    (["mixed_kinds", "--task", "qa"], "not for 'qa'"),
+])
+def test_task_errors_exit_2(capsys, fake_engine: Engine, argv: list[str], message: str) -> None:
+    code, out, err = run(capsys, argv, fake_engine)
+    assert code == 2 and out == "" and message in err and err.count("\n") == 1

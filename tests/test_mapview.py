@@ -7,7 +7,7 @@ import pytest
 
 from components.corpora import Corpus, Document
 from components.engine import Setting
-from components.mapview import map_data, map_figure, message_figure
+from components.mapview import KIND_STYLES, kind_styles, map_data, map_figure, message_figure
 from components.projection import FrameCache
 
 
@@ -137,3 +137,31 @@ def test_a_change_of_neighbours_draws_long_lines():
     data = map_data(_exploration(base, docs, base[0], base[far]), FrameCache())
     doc_moves, query_move = _move_ratios(data)
     assert np.median(doc_moves) > 0.2 and query_move > 0.2
+
+
+def test_kinds_get_one_trace_each_with_its_own_colour_and_symbol(fake_engine):
+    kinds = ["question", "answer", "code", "doc", "definition"]
+    # 9 documents: few enough for the quick PCA frame (no UMAP compile in a unit test)
+    docs = tuple(Document(f"{k}{i}", f"{k} text number {i} about lists", kind=k) for i in range(2) for k in kinds)[:9]
+    corpus = Corpus("mixed", "Mixed", docs)
+    ex = fake_engine.explore(corpus, Setting("minilm-offline", "q: ", "d: "), "sort a list")
+    data = map_data(ex, FrameCache(), k=3)
+    assert data.kinds == tuple(d.kind for d in docs)
+    fig = map_figure(data, k=3)
+    per_kind = [t for t in fig.data if t.name.endswith("s, with instructions") and not t.name.startswith("query")]
+    assert [t.name for t in per_kind] == ["questions, with instructions", "answer passages, with instructions",
+                                          "functions, with instructions", "documentation paragraphs, with instructions",
+                                          "definitions, with instructions"]
+    assert "documents, with instructions" not in _names(fig)
+    assert len({t.marker.color for t in per_kind}) == 5 and len({t.marker.symbol for t in per_kind}) == 5
+    assert all(t.marker.color in {c for c, _ in KIND_STYLES} for t in per_kind)
+    assert sum(len(t.x) for t in per_kind) == len(docs)
+    i = data.kinds.index("doc")
+    assert "documentation paragraph" in data.hover[i]
+    assert kind_styles(("b", "a", "b")) == {"b": KIND_STYLES[0], "a": KIND_STYLES[1]}
+
+
+def test_a_corpus_without_kinds_keeps_one_blue_trace(fake_engine, pets):
+    ex = fake_engine.explore(pets, Setting("minilm-offline", "q: ", "d: "), "pet")
+    data = map_data(ex, FrameCache())
+    assert data.kinds == () and "documents, with instructions" in _names(map_figure(data))

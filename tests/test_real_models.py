@@ -42,3 +42,15 @@ def test_e5_prefixes_help_e5_on_labelled_qa(real_engine):
     base, instructed = comparison.baseline.get("ndcg"), comparison.instructed.get("ndcg")
     assert 0.5 < base < 1 and 0.5 < instructed < 1
     assert instructed > base  # what E5 was trained for helps it, measured on 175 labelled questions
+
+
+@pytest.mark.parametrize("model", OFFLINE)
+def test_mixed_corpus_loads_and_confuses_a_question_with_its_answer(real_engine, model):
+    """Without instructions the paraphrased FAQ question comes first; the QA task wants its answer."""
+    corpus = load_sample("mixed_kinds").with_task("mixed-qa")
+    ex = real_engine.explore(corpus, Setting(model), "How can I sort a hash by its values?")
+    question, answer = corpus.ids.index("question/perlfaq-d113"), corpus.ids.index("answer/perlfaq-d113")
+    assert ex.relevant == {"answer/perlfaq-d113": 1}
+    assert ex.baseline.ranks[question] == 1 < ex.baseline.ranks[answer] <= 10
+    kinds = {corpus.documents[int(i)].kind for i in ex.baseline.order[:10]}
+    assert {"question", "answer"} <= kinds  # the top 10 mixes kinds

@@ -1,17 +1,19 @@
 """Task presets: defaults for every family, a real corpus behind every task."""
 
+import dataclasses
+
 import pytest
 
 from components.corpora import load_sample, sample_keys
 from components.errors import UnknownTask
-from components.models import FAMILIES, MODELS
-from components.tasks import TASKS, get_task
+from components.models import FAMILIES, MODELS, get_model
+from components.tasks import FAMILY_FALLBACK, MIXED_TASKS, TASKS, get_task
 
 
 @pytest.mark.parametrize("task", TASKS, ids=lambda t: t.key)
 def test_task_has_defaults_for_every_family_and_a_corpus(task):
     task.validate()
-    assert set(FAMILIES) <= set(task.defaults)
+    assert set(FAMILIES) <= set(task.defaults) | {f for f in FAMILIES if FAMILY_FALLBACK.get(f) in task.defaults}
     assert task.corpus in sample_keys()
     assert load_sample(task.corpus).example_queries()
 
@@ -23,8 +25,31 @@ def test_every_model_gets_instructions_for_every_task(model):
         assert isinstance(ins.query, str) and isinstance(ins.document, str)
 
 
-def test_the_shipped_tasks_are_there():
-    assert {"similar", "qa", "faq", "docsim", "code", "summary"} <= {t.key for t in TASKS}
+def test_the_tasks_are_there():
+    assert {t.key for t in TASKS} == {"similar", "qa", "faq", "docsim", "code", "summary", *MIXED_TASKS}
+    assert set(MIXED_TASKS) == {"mixed-similar", "mixed-qa", "mixed-code", "mixed-doc", "mixed-definition"}
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_mixed_tasks_share_one_document_instruction_and_differ_by_query(family):
+    """Switching between the mixed tasks re-encodes only the query."""
+    defaults = [get_task(t).defaults.get(family) or get_task(t).defaults[FAMILY_FALLBACK[family]]
+                for t in MIXED_TASKS]
+    assert len({d.document for d in defaults}) == 1
+    if family in ("instructor", "none", "e5-instruct"):
+        assert len({d.query for d in defaults}) == len(MIXED_TASKS)  # the query instruction names the target
+    for model in (m for m in MODELS if m.family == family):
+        assert [get_task(t).instructions_for(model) for t in MIXED_TASKS] == defaults
+
+
+def test_family_fallback_fills_a_missing_family():
+    task = get_task("mixed-qa")
+    assert "none" not in task.defaults
+    assert task.instructions_for(get_model("minilm-offline")) == task.defaults["instructor"]
+    assert task.instructions_for(get_model("e5-small-offline")).document == "passage: "
+    broken = dataclasses.replace(task, defaults={"instructor": task.defaults["instructor"]})
+    with pytest.raises(ValueError, match="no default instructions"):
+        broken.validate()
 
 
 @pytest.mark.parametrize("key,symmetric", [("similar", True), ("docsim", True), ("qa", False), ("code", False),

@@ -1,13 +1,16 @@
 """Table rows and status lines."""
 
+from collections import Counter
+
 import pytest
 
+from components.corpora import Corpus, Document, LabeledQuery, kind_name
 from components.engine import Setting
 from components.models import get_model
 from components.tasks import get_task
-from components.corpora import Corpus, Document
 from components.evaluation import compare_settings
-from components.views import (TABLE_HEADERS, describe, md_escape, measure_line, ranking_table, snippet, status_line,
+from components.views import (TABLE_DATATYPES, TABLE_HEADERS, describe, kind_counts, kinds_line, md_escape,
+                              measure_line, ranking_table, snippet, status_line, table_datatypes, table_headers,
                               upload_note)
 
 
@@ -88,3 +91,48 @@ def test_upload_note_counts_in_the_right_number(n_docs, expected):
     note = upload_note(corpus, ["1 document longer than 5 characters was cut to that length ('doc-1')."])
     assert note.startswith(expected)
     assert note.endswith("was cut to that length \\('doc\\-1'\\)\\.") and "&#x27;" not in note
+
+
+@pytest.fixture
+def kinds_corpus() -> Corpus:
+    """Questions, answers and a definition: a small corpus with kinds."""
+    docs = (Document("q1", "How do I sort a list?", kind="question"),
+            Document("a1", "Call sorted() on the list, or list.sort() to sort it in place.", kind="answer"),
+            Document("q2", "How do I reverse a list?", kind="question"),
+            Document("a2", "Use reversed() or slice it with [::-1].", kind="answer"),
+            Document("d1", "an ordered sequence of items", kind="definition"))
+    return Corpus("k", "Kinds", docs, (LabeledQuery("x", "sort a list", {"a1": 1}),), task="qa")
+
+
+def test_tables_get_a_kind_column_only_when_the_corpus_has_kinds(fake_engine, pets, kinds_corpus):
+    assert table_headers(pets) == TABLE_HEADERS and table_datatypes(pets) == TABLE_DATATYPES
+    headers = table_headers(kinds_corpus)
+    assert headers == ["rank", "move", "score", "relevant", "id", "kind", "text"]
+    assert len(table_datatypes(kinds_corpus)) == len(headers)
+    ex = fake_engine.explore(kinds_corpus, Setting("minilm-offline", "q: ", "d: "), "sort a list")
+    for instructed in (True, False):
+        rows = ranking_table(ex, instructed, 5)
+        assert all(len(r) == len(headers) for r in rows)
+        kind_of = {d.id: d.kind for d in kinds_corpus.documents}
+        assert [r[5] for r in rows] == [kind_name(kind_of[r[4]]) for r in rows]
+        assert {r[5] for r in rows} == {"question", "answer passage", "definition"}
+
+
+def test_status_line_counts_kinds_in_the_top_k(fake_engine, pets, kinds_corpus):
+    ex = fake_engine.explore(kinds_corpus, Setting("minilm-offline", "q: ", "d: "), "sort a list")
+    line = kinds_line(ex, 4)
+    counts = {}
+    for side, ranking in (("with", ex.instructed), ("without", ex.baseline)):
+        counts[side] = Counter(kinds_corpus.documents[int(i)].kind for i in ranking.order[:4])
+    expected_with = ", ".join(f"{n} {kind_name(k, n)}" for k, n in
+                              sorted(counts["with"].items(), key=lambda kn: (-kn[1], kinds_corpus.kinds.index(kn[0]))))
+    assert line.startswith(f"Top 4 with instructions: {expected_with}; without: ")
+    assert sum(int(part.split()[0]) for part in line.split("without: ")[1].rstrip(".").split(", ")) == 4
+    assert md_escape(line) in status_line(ex, 4)
+    plain = fake_engine.explore(pets, Setting("minilm-offline", "q: ", "d: "), "Which pet can talk?")
+    assert kinds_line(plain, 3) == "" and "Top 3" not in status_line(plain, 3)
+
+
+def test_kind_counts_reads_like_the_example(fake_engine, kinds_corpus):
+    ex = fake_engine.explore(kinds_corpus, Setting("minilm-offline", "", ""), "sort a list")
+    assert kind_counts(ex, 5, True) == "2 questions, 2 answer passages, 1 definition"  # ties keep corpus order
