@@ -122,26 +122,86 @@ def settings_for(name: str, presets: tuple[str, str] | None) -> list[tuple[str, 
     return runs
 
 
+COLUMNS = ("base", "base+presets", "e5", "e5+prefixes", "new", "new+presets", "new+own-held-out", "new+training")
+
+
+def targets(summary: dict) -> dict:
+    """The adapter's targets, each with its figures and ``ok``."""
+    def nd(name: str, setting: str) -> float:
+        return summary[name][setting]["ndcg@10"]
+
+    out: dict = {}
+    mixed = [t for t in MIXED_TASKS if t in summary and "new+presets" in summary[t]]
+    if mixed:
+        deltas = {t: nd(t, "new+presets") - nd(t, "new") for t in mixed}
+        mean = sum(deltas.values()) / len(deltas)
+        out["mixed_mean_gain_over_no_instruction"] = {"value": mean, "target": 0.15, "ok": mean >= 0.15,
+                                                      "per_task": deltas}
+        worst = min(deltas.values())
+        out["mixed_no_task_below_no_instruction"] = {"value": worst, "target": -0.02, "ok": worst >= -0.02}
+        held = {t: nd(t, s) - nd(t, "new+training") for t in mixed for s in ("new+presets", "new+own-held-out")
+                if "new+training" in summary[t]}
+        out["held_out_within_0.03_of_training"] = {"per_task_and_wording": held,
+                                                   "ok": all(v >= -0.03 for v in held.values())}
+    singles = [c for c in SAMPLES if c in summary and {"new+presets", "base"} <= set(summary[c])]
+    if singles:
+        gap = {c: nd(c, "new+presets") - nd(c, "base") for c in singles}
+        out["single_kind_new_with_instructions_vs_base_without"] = {"per_corpus": gap,
+                                                                   "ok": all(v >= 0 for v in gap.values())}
+    return out
+
+
+def summarize(folder: Path) -> dict:
+    """nDCG@10 / MRR@10 per corpus and setting from every report in ``folder``, and the targets."""
+    summary: dict = {}
+    for name in (*SAMPLES, *MIXED_TASKS):
+        for setting in COLUMNS:
+            path = folder / f"{name}.{setting}.json"
+            if "+" not in setting or not path.is_file():
+                continue
+            report = json.loads(path.read_text())
+            row = summary.setdefault(name, {})
+            row[setting.split("+")[0]] = {m: report["baseline"][m] for m in ("ndcg@10", "mrr@10")}
+            row[setting] = {m: report["instructed"][m] for m in ("ndcg@10", "mrr@10")}
+    summary["targets"] = targets(summary)
+    return summary
+
+
+def table(summary: dict) -> str:
+    """A Markdown table of nDCG@10 (MRR@10) per corpus and setting."""
+    lines = ["| corpus / task | " + " | ".join(COLUMNS) + " |", "|---" * (len(COLUMNS) + 1) + "|"]
+    for name, row in summary.items():
+        if name == "targets":
+            continue
+        cells = [f"{row[c]['ndcg@10']:.3f} ({row[c]['mrr@10']:.3f})" if c in row else "n/a" for c in COLUMNS]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--mixed", type=Path, default=None)
     p.add_argument("--mixed-tasks", type=Path, default=None)
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "instruct_model")
     p.add_argument("--only", nargs="*", default=None, help="corpus keys or mixed tasks to run")
+    p.add_argument("--summarize-only", action="store_true", help="rebuild summary.json from the reports")
     p.add_argument("--models", nargs="*", default=None, help="model keys to run (default: all three)")
     args = p.parse_args()
+    if args.summarize_only:
+        summary = summarize(args.out)
+        (args.out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
+        print(table(summary))
+        return 0
     engine = Engine()
-    summary_path = args.out / "summary.json"  # runs of some models update the others' figures in place
-    summary = json.loads(summary_path.read_text()) if summary_path.is_file() else {}
-    targets: list[tuple[str, str, tuple[str, str] | None]] = [(s, s, None) for s in SAMPLES]
+    corpora: list[tuple[str, str, tuple[str, str] | None]] = [(s, s, None) for s in SAMPLES]
     tmp = tempfile.TemporaryDirectory()
     if args.mixed:
         tasks = json.loads(args.mixed_tasks.read_text())
         doc = tasks["document_instruction"]["instructor"]
         for task, folder in mixed_beir(args.mixed, Path(tmp.name)).items():
-            targets.append((task, str(folder), (tasks["query_instruction"][task]["instructor"], doc)))
+            corpora.append((task, str(folder), (tasks["query_instruction"][task]["instructor"], doc)))
     args.out.mkdir(parents=True, exist_ok=True)
-    for name, corpus, presets in targets:
+    for name, corpus, presets in corpora:
         if args.only and name not in args.only:
             continue
         for setting, model, flags in settings_for(name, presets):
@@ -154,12 +214,10 @@ def main() -> int:
             report["command"] = "python -m components.evaluate " + " ".join(
                 f"'{a}'" if " " in a else a for a in shown) + " --json"
             (args.out / f"{name}.{setting}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
-            row = summary.setdefault(name, {})
-            plain = setting.split("+")[0]
-            row[plain] = {m: report["baseline"][m] for m in ("ndcg@10", "mrr@10")}
-            row[setting] = {m: report["instructed"][m] for m in ("ndcg@10", "mrr@10")}
-    summary_path.write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")
-    print(json.dumps(summary, indent=1))
+    summary = summarize(args.out)
+    (args.out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
+    print(table(summary))
+    print(json.dumps(summary["targets"], indent=1))
     return 0
 
 

@@ -104,10 +104,20 @@ def main() -> int:
                 args.max_minutes)
     save_adapter(model, args.out)
     report = {"data": data, "run": run, "hardware": hardware(), "total_seconds": round(time.monotonic() - t0, 1),
-              "command": "python scripts/train_instruct.py " + " ".join(sys.argv[1:])}
+              "command": command(args)}
     (args.report_dir / "training_report.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     print(f"done: {run['steps']} steps in {run['seconds'] / 60:.1f} min; adapter in {args.out}")
     return 0
+
+
+def command(args: argparse.Namespace) -> str:
+    """The command line as run, without machine paths (folders are named by their role)."""
+    parts = ["python scripts/train_instruct.py", f"--max-minutes {args.max_minutes:g}"]
+    if args.check_corpora:
+        parts.append("--check-corpora " + " ".join(["SAMPLE_CORPORA_FOLDER"] * len(args.check_corpora)))
+    if args.max_steps is not None:
+        parts.append(f"--max-steps {args.max_steps}")
+    return " ".join(parts)
 
 
 def save_adapter(model, out: Path) -> None:
