@@ -139,7 +139,7 @@ def targets(summary: dict) -> dict:
                                                       "per_task": deltas}
         worst = min(deltas.values())
         out["mixed_no_task_below_no_instruction"] = {"value": worst, "target": -0.02, "ok": worst >= -0.02}
-        held = {t: nd(t, s) - nd(t, "new+training") for t in mixed for s in ("new+presets", "new+own-held-out")
+        held = {f"{t} {s}": nd(t, s) - nd(t, "new+training") for t in mixed for s in ("new+presets", "new+own-held-out")
                 if "new+training" in summary[t]}
         out["held_out_within_0.03_of_training"] = {"per_task_and_wording": held,
                                                    "ok": all(v >= -0.03 for v in held.values())}
