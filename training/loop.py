@@ -1,0 +1,158 @@
+"""The training loop: a LoRA adapter on MiniLM, InfoNCE over instruction rows, plain rows kept close to the base.
+
+Plain PyTorch, no trainer: every row carries its own instruction, written in
+front of the text, and the instruction's tokens (with [CLS]) are left out of
+the mean exactly as sentence-transformers' ``Pooling(include_prompt=False)``
+does at inference. Loss per batch: cross-entropy over the scaled cosine of each
+query to every positive and hard negative of the batch (in-batch negatives;
+a copy of a row's own positive is masked), plus ``distill_weight`` × the mean
+cosine distance between the adapted and the base model's embeddings of plain
+texts (queries and positives without any instruction), so the model without
+instruction stays the base model as nearly as it can. Runs under bfloat16
+autocast on CPU.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from training.rows import Row
+
+LORA_TARGETS = r".*encoder\.layer\.\d+\..*(query|key|value|dense)$"  # every linear layer, not the unused pooler
+
+
+@dataclass(frozen=True)
+class Settings:
+    rank: int = 8
+    alpha: int = 16
+    dropout: float = 0.05
+    lr: float = 3e-4
+    warmup: int = 20
+    scale: float = 20.0
+    distill_weight: float = 10.0
+    distill_texts: int = 12
+    query_tokens: int = 96
+    document_tokens: int = 112
+    seed: int = 13
+
+
+class Embedder:
+    """Mean-pooled, normalised embeddings of (instruction, text) with the instruction left out of the mean."""
+
+    def __init__(self, model: Any, tokenizer: Any) -> None:
+        self.model, self.tokenizer = model, tokenizer
+        self._prompt_len: dict[str, int] = {}
+
+    def prompt_length(self, instruction: str) -> int:
+        """Tokens masked for ``instruction``: [CLS] and the instruction, not [SEP] (as sentence-transformers)."""
+        if not instruction:
+            return 0
+        if instruction not in self._prompt_len:
+            self._prompt_len[instruction] = len(self.tokenizer(instruction)["input_ids"]) - 1
+        return self._prompt_len[instruction]
+
+    def __call__(self, items: list[tuple[str, str]], max_tokens: int) -> Any:
+        """``float32 [len(items), 384]`` unit rows for (instruction, text) items."""
+        import torch
+
+        enc = self.tokenizer([i + t for i, t in items], padding=True, truncation=True,
+                             max_length=max_tokens, return_tensors="pt")
+        mask = enc["attention_mask"].clone()
+        for row, (instruction, _) in enumerate(items):
+            mask[row, : self.prompt_length(instruction)] = 0
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            hidden = self.model(**enc).last_hidden_state
+        hidden = hidden.float()
+        m = mask.unsqueeze(-1).float()
+        pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
+        return torch.nn.functional.normalize(pooled, dim=-1)
+
+
+def batch_loss(embed: Embedder, batch: list[Row], s: Settings, rng: random.Random) -> tuple[Any, dict]:
+    """InfoNCE over the batch plus the plain-text distillation term."""
+    import torch
+
+    queries = embed([(r.query_instruction, r.query) for r in batch], s.query_tokens)
+    cands = [(r.positive_instruction, r.positive) for r in batch]
+    cands += [(r.negative_instruction, r.negative) for r in batch if r.negative is not None]
+    docs = embed(cands, s.document_tokens)
+    scores = s.scale * queries @ docs.T
+    texts = [t for _, t in cands]
+    for i, row in enumerate(batch):  # another copy of the row's own positive is no negative
+        for j, text in enumerate(texts):
+            if j != i and text == row.positive:
+                scores[i, j] = -1e4
+    contrastive = torch.nn.functional.cross_entropy(scores, torch.arange(len(batch)))
+
+    plain = [r.query for r in batch] + [r.positive for r in batch]
+    plain = rng.sample(plain, min(s.distill_texts, len(plain)))
+    adapted = embed([("", t) for t in plain], s.document_tokens)
+    with torch.no_grad(), embed.model.disable_adapter():
+        base = embed([("", t) for t in plain], s.document_tokens)
+    distill = (1 - (adapted * base).sum(-1)).mean()
+    loss = contrastive + s.distill_weight * distill
+    return loss, {"contrastive": contrastive.item(), "distill": distill.item(), "loss": loss.item()}
+
+
+def lora_model(base_folder: str, s: Settings) -> tuple[Any, Any]:
+    """The base MiniLM (``transformers``) wrapped with a fresh LoRA adapter, and its tokenizer."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModel, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(base_folder)
+    # no dropout: the base model's behaviour is a target (the distillation term), not noise
+    model = AutoModel.from_pretrained(base_folder, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+    config = LoraConfig(r=s.rank, lora_alpha=s.alpha, lora_dropout=s.dropout, target_modules=LORA_TARGETS,
+                        bias="none")
+    return get_peft_model(model, config), tokenizer
+
+
+def train(model: Any, tokenizer: Any, batches: list[list[Row]], s: Settings, log_path: Path,
+          max_minutes: float) -> dict:
+    """Train over ``batches`` once (stopping early past ``max_minutes``); returns the run's record."""
+    import torch
+    from tqdm import tqdm
+
+    torch.manual_seed(s.seed)
+    rng = random.Random(s.seed)
+    embed = Embedder(model, tokenizer)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=s.lr, weight_decay=0.0)
+    total = len(batches)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda step: min(1.0, (step + 1) / s.warmup) * max(0.0, (total - step) / total))
+    model.train()
+    start, curve, window = time.monotonic(), [], []
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w", encoding="utf-8") as log, tqdm(total=total, desc="training", unit="step") as bar:
+        for step, batch in enumerate(batches, 1):
+            loss, parts = batch_loss(embed, batch, s, rng)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            window.append(parts)
+            bar.update(1)
+            bar.set_postfix(loss=f"{parts['loss']:.3f}", distill=f"{parts['distill']:.4f}")
+            if step % 10 == 0 or step == total:
+                mean = {k: sum(w[k] for w in window) / len(window) for k in window[0]}
+                entry = {"step": step, "seconds": round(time.monotonic() - start, 1),
+                         "lr": sched.get_last_lr()[0], **{k: round(v, 5) for k, v in mean.items()}}
+                curve.append(entry)
+                log.write(json.dumps(entry) + "\n")
+                log.flush()
+                window = []
+            if time.monotonic() - start > max_minutes * 60:
+                print(f"stopping at step {step}: past {max_minutes} minutes", flush=True)
+                break
+    model.eval()
+    return {"steps": step, "planned_steps": total, "seconds": round(time.monotonic() - start, 1),
+            "settings": asdict(s), "curve": curve,
+            "first_loss": curve[0]["loss"] if curve else math.nan, "last_loss": curve[-1]["loss"] if curve else math.nan}
