@@ -41,7 +41,9 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script: make ``benchmarks`` and ``components`` importable
     sys.path.insert(0, str(REPO))
 
+from benchmarks import browser_report as report_  # noqa: E402
 from benchmarks import browser_timeline as tl  # noqa: E402
+from benchmarks.browser_page import Session, explore_args, open_session, pick, tables_match_api  # noqa: E402
 from benchmarks.latency import machine_info, running_app, summarize, wait_for_page  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -57,100 +59,6 @@ BURST_WORDS = (" retrieval", " embeddings", " semantics", " functions", " librar
 PROTOCOL = {"spacing_s": 1.0, "no_update_s": 3.0, "quiet_s": 0.4, "settle_s": 60.0, "switch_s": 1800.0,
             "burst_key_delay_s": 0.08, "rows_compared": 3}
 
-
-class Session:
-    """One browser tab on the app, its probe and what the page's events are."""
-
-    def __init__(self, page, url: str, app_pid: int, names) -> None:
-        import json
-        import urllib.request
-
-        self.page, self.url, self.names = page, url, names
-        with urllib.request.urlopen(url + "/config", timeout=30) as resp:
-            self.labels, self.q_index, self.outputs = tl.dependency_labels(json.load(resp))
-        self.explore_fns = [fn for fn, label in self.labels.items() if label == "explore"]
-        self.cdp = page.context.new_cdp_session(page)
-        self.cdp.send("Performance.enable")
-        self.app_pid = app_pid
-        self.box = page.locator("#q_ins textarea")
-        self.task = self.model = None
-
-    def mark(self) -> float:
-        return self.page.evaluate("performance.now()")
-
-    def wait(self, script: str, arg: dict, timeout_s: float) -> bool:
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-        try:
-            self.page.wait_for_function(script, arg=arg, timeout=timeout_s * 1000, polling=100)
-            return True
-        except PlaywrightTimeout:
-            return False
-
-    def requested(self, mark: float, timeout_s: float, text: str | None = None) -> bool:
-        arg = {"mark": mark, "fns": self.explore_fns, "qi": self.q_index}
-        if text is not None:
-            arg["text"] = text
-        return self.wait("a => window.__lens.requested(a)", arg, timeout_s)
-
-    def settle(self, mark: float, timeout_s: float) -> bool:
-        return self.wait("a => window.__lens.settled(a)", {"mark": mark, "quiet": PROTOCOL["quiet_s"] * 1000},
-                         timeout_s)
-
-    def drain(self) -> dict:
-        return self.page.evaluate("window.__lens.drain()")
-
-    def counters(self) -> dict:
-        """Main-thread work (CDP) and CPU seconds of the app's and the browser's processes."""
-        metrics = {m["name"]: m["value"] for m in self.cdp.send("Performance.getMetrics")["metrics"]}
-        out = {k: metrics.get(name, 0.0) for k, name in (("script_s", "ScriptDuration"), ("layout_s", "LayoutDuration"),
-               ("style_s", "RecalcStyleDuration"), ("task_s", "TaskDuration"))}
-        out["app_cpu_s"] = cpu_seconds(self.app_pid)
-        out["browser_cpu_s"] = cpu_seconds(os.getpid(), name="chrom")
-        return out
-
-
-def cpu_seconds(pid: int, name: str | None = None) -> float:
-    """User + system CPU seconds of ``pid`` and its children (only those whose name has ``name``)."""
-    import psutil
-
-    try:
-        root = psutil.Process(pid)
-        procs = ([root] if name is None else []) + root.children(recursive=True)
-    except psutil.NoSuchProcess:
-        return 0.0
-    total = 0.0
-    for p in procs:
-        try:
-            if name is None or name in p.name():
-                t = p.cpu_times()
-                total += t.user + t.system
-        except psutil.NoSuchProcess:
-            continue
-    return total
-
-
-def asset_namer():
-    """A function naming a page script by the Gradio part it holds (Plotly, Dataframe, core)."""
-    import gradio
-
-    folder = Path(gradio.__file__).parent / "templates" / "frontend" / "assets"
-    cache: dict[str, str] = {}
-
-    def name(file: str) -> str:
-        if file not in cache:
-            path = folder / file
-            text = path.read_text(errors="replace") if file and path.is_file() else ""
-            kind = ("plotly" if "newPlot" in text else "dataframe" if "data-testid`,`cell-" in text else
-                    "status tracker" if file.startswith("statustracker") else
-                    "gradio core" if file.startswith("index-") else "")
-            cache[file] = f"{kind} ({file})" if kind else file
-        return cache[file]
-
-    return name
-
-
-# ---- edits -------------------------------------------------------------------------------
 
 def edit(s: Session, kind: str, i: int) -> dict:
     """One edit of ``kind`` at the end of the query instruction, followed until everything settles."""
@@ -186,7 +94,7 @@ def single(s: Session, kind: str, n: int) -> dict:
         if rest > 0:
             time.sleep(rest)  # the protocol's spacing between keystrokes, not a wait for the page
     spacing = [b - a for a, b in zip(starts, starts[1:])]
-    return {"summary": tl.summarize_runs(runs), "spacing": summarize(spacing) if spacing else None, "runs": runs}
+    return {"summary": report_.summarize_runs(runs), "spacing": summarize(spacing) if spacing else None, "runs": runs}
 
 
 def fast_burst(s: Session, client, word: str) -> dict:
@@ -202,37 +110,8 @@ def fast_burst(s: Session, client, word: str) -> dict:
     last_key = max(k["t"] for k in log["keys"] if k["type"] == "keydown") - 0.001
     final = tl.keystroke(log, last_key, s.labels, s.q_index, s.outputs, prefixes[-1], s.names)
     out.update(word=word, final_requested_within_limit=requested, settled=settled,
-               last_key_to=final["t"], final_dom_matches_api=tables_match_api(s, client))
+               last_key_to=final["t"], final_dom_matches_api=tables_match_api(s, client, PROTOCOL["rows_compared"]))
     return out
-
-
-# ---- the page's state and the API --------------------------------------------------------
-
-def explore_args(s: Session) -> list:
-    from components.tasks import get_task
-
-    p = s.page
-    return [s.task, s.model, get_task(s.task).corpus, s.box.input_value(), p.locator("#d_ins textarea").input_value(),
-            p.locator("#include input[type=checkbox]").is_checked(), p.locator("#query textarea").input_value(), 10]
-
-
-def _shown(value) -> str:
-    """A cell value as the Dataframe prints it (JavaScript number formatting)."""
-    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-
-
-def tables_match_api(s: Session, client) -> bool:
-    """Do the first rows of both tables show what ``/explore`` answers for the page's current inputs?"""
-    rows = PROTOCOL["rows_compared"]
-    instructed, baseline, _plot, _status = client.predict(*explore_args(s), api_name="/explore")
-    for elem, table in (("ranked_instructed", instructed), ("ranked_baseline", baseline)):
-        want = [_shown(v) for row in table["data"][:rows] for v in row]
-        rows_sel = ",".join(f'[aria-rowindex="{r + 2}"]' for r in range(rows))
-        got = s.page.locator(f"#{elem} [role=row]:is({rows_sel}) [role=gridcell]").evaluate_all(
-            "cells => cells.map(c => c.innerText.trim())")
-        if got != want:
-            return False
-    return True
 
 
 def api_round_trips(s: Session, client, n: int) -> dict:
@@ -250,14 +129,6 @@ def api_round_trips(s: Session, client, n: int) -> dict:
         totals.append(time.perf_counter() - t0)
         firsts.append(first or totals[-1])
     return {"first_update": summarize(firsts), "result": summarize(totals)}
-
-
-# ---- models, corpora and the whole run ---------------------------------------------------
-
-def pick(page, elem_id: str, label: str) -> None:
-    """Choose ``label`` in the Dropdown ``#elem_id`` the way a person does."""
-    page.locator(f"#{elem_id} [role=combobox]").click()
-    page.get_by_role("option", name=label, exact=True).click()
 
 
 def switch(s: Session, model: str, task: str) -> dict:
@@ -301,7 +172,6 @@ def run(configs, counts: dict[str, int], bursts: int, api: int) -> dict:
     from components.models import DEFAULT_MODEL
     from components.tasks import DEFAULT_TASK
 
-    probe = (Path(__file__).parent / "browser_probe.js").read_text(encoding="utf-8")
     report = {"machine": machine_info(), "config": {
         "configs": [list(c) for c in configs], "kinds": list(KINDS), "keystrokes": counts, "bursts": bursts,
         "api_calls": api, "warm_up_keystrokes": 1, "protocol": PROTOCOL, "chromium_args": CHROMIUM_ARGS,
@@ -312,12 +182,7 @@ def run(configs, counts: dict[str, int], bursts: int, api: int) -> dict:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             try:
                 report["config"]["chromium"] = browser.version
-                context = browser.new_context(viewport={"width": 1400, "height": 1000})
-                context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
-                page = context.new_page()
-                page.add_init_script(probe)
-                page.goto(url)
-                s = Session(page, url, proc.pid, asset_namer())
+                s = open_session(browser, url, proc.pid, PROTOCOL["quiet_s"])
                 if not (s.requested(0, PROTOCOL["switch_s"]) and s.settle(0, PROTOCOL["switch_s"])):
                     raise RuntimeError(f"no first ranking:\n{Path(log).read_text(errors='replace')[-3000:]}")
                 s.drain()
@@ -326,7 +191,7 @@ def run(configs, counts: dict[str, int], bursts: int, api: int) -> dict:
                 for model, task in configs:
                     m = run_config(s, client, model, task, counts, bursts, api)
                     report["measures"][f"{model}.{m['corpus']}"] = m
-                    print("\n".join(headline(f"{model}.{m['corpus']}", m)), flush=True)
+                    print("\n".join(report_.headline(f"{model}.{m['corpus']}", m)), flush=True)
             finally:
                 browser.close()
     report["machine"]["load_avg_end"] = list(os.getloadavg())
@@ -340,30 +205,6 @@ def _version(dist: str) -> str:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
         return "not installed"
-
-
-def _ms(v: dict | None) -> str:
-    if not v:
-        return "—"
-    med, p90, top = (v.get(k, v.get(k.removesuffix("_s"))) for k in ("median_s", "p90_s", "max_s"))
-    return f"{1000 * med:.0f} ms (p90 {1000 * p90:.0f}, max {1000 * top:.0f})"
-
-
-def headline(name: str, m: dict) -> list[str]:
-    """A few lines per model and corpus, for people."""
-    lines = [f"{name}:"]
-    for kind, s in m["single"].items():
-        sm = s["summary"]
-        sm_t = sm.get("t", {})
-        lines.append(f"  {kind:<6} updated {sm['n_updated']}/{sm['n']}; keystroke → tables painted "
-                     f"{_ms(sm_t.get('tables_painted'))}; → map painted {_ms(sm_t.get('map_painted'))}; "
-                     f"server {_ms(sm['detail'].get('server_fn_s'))}")
-    for b in m["bursts"]:
-        lines.append(f"  burst {b['word']!r}: {b['explore_requests']} requests for {b['keys']} keys, in order "
-                     f"{b['in_order']}, final shown last {b['final_shown_last']}, tables = API {b['final_dom_matches_api']}")
-    api = m["api_round_trip"]["result"]
-    lines.append(f"  gradio_client /explore: {1000 * api['median_s']:.0f} ms (p90 {1000 * api['p90_s']:.0f})")
-    return lines
 
 
 def main(argv=None) -> int:
@@ -380,7 +221,7 @@ def main(argv=None) -> int:
     n = 3 if args.quick else args.keystrokes
     report = run(CONFIGS[:1] if args.quick else CONFIGS, dict.fromkeys(KINDS, n),
                  1 if args.quick else args.bursts, 3 if args.quick else args.api)
-    print(f"report: {tl.write_report(report, Path(args.out))}")
+    print(f"report: {report_.write_report(report, Path(args.out))}")
     return 0
 
 

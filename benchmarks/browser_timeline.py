@@ -1,13 +1,19 @@
-"""Turn what the in-page probe recorded into per-keystroke timings, and check the report.
+"""Follow one edit through what the in-page probe recorded: keystroke → request → server → DOM → frame.
 
 Pure functions over the dictionaries ``window.__lens.drain()`` returns
 (``benchmarks/browser_probe.js``): no browser, no app. Times in the probe are
 ``performance.now()`` milliseconds; everything here is returned in seconds
-from the keystroke (its ``keydown``). ``keystroke`` follows one edit along the
-critical path (keystroke → request → server → response → DOM → frame),
-``burst`` checks that fast typing never shows a stale result, ``summarize_runs``
-gives medians and spreads, ``validate_report`` says what a report lacks.
-It does not drive a browser or decide what to measure (``browser_latency``).
+from the keystroke (its ``keydown``). ``keystroke`` splits one edit along its
+critical path and counts what it set off (events, bytes, Plotly calls, long
+frames); ``burst`` checks that fast typing never shows a stale result.
+Statistics and the report are in ``browser_report``; driving the browser is
+``browser_latency``'s job.
+
+Example (a log with no explore request is an edit the page did not act on):
+    >>> log = {"keys": [], "fetches": [], "messages": [], "mutations": [], "plotly": [], "loaf": [],
+    ...        "resources": [], "now": 10.0}
+    >>> keystroke(log, 0.0, {}, 0, [])["updated"]
+    False
 """
 
 from __future__ import annotations
@@ -15,10 +21,7 @@ from __future__ import annotations
 import base64
 import json
 from collections import Counter
-from pathlib import Path
 from typing import Callable
-
-from benchmarks.latency import ratio_summary, summarize
 
 TABLES = ("ranked_instructed", "ranked_baseline")
 DONE = ("process_completed", "unexpected_error")
@@ -123,8 +126,10 @@ def main_thread(loaf: list[dict], start: float, end: float, names: Callable[[str
     for f in frames:
         for s in f.get("scripts", []):
             src = (s.get("sourceURL") or "").rsplit("/", 1)[-1] or "(inline)"
-            by_source[f"{names(src) if names else src} · {s.get('invokerType') or s.get('invoker', '')}"] += s["duration"]
-    layout = sum(f["startTime"] + f["duration"] - f["styleAndLayoutStart"] for f in frames if f.get("styleAndLayoutStart"))
+            invoker = s.get("invokerType") or s.get("invoker", "")
+            by_source[f"{names(src) if names else src} · {invoker}"] += s["duration"]
+    layout = sum(f["startTime"] + f["duration"] - f["styleAndLayoutStart"]
+                 for f in frames if f.get("styleAndLayoutStart"))
     forced = sum(s.get("forcedStyleAndLayoutDuration", 0) for f in frames for s in f.get("scripts", []))
     return {"long_frames": len(frames), "long_frames_s": sum(f["duration"] for f in frames) / 1000,
             "blocking_s": sum(f.get("blockingDuration", 0) for f in frames) / 1000,
@@ -141,12 +146,12 @@ def keystroke(log: dict, mark: float, labels: dict[int, str], q_index: int, outp
     streams = [f for f in log["fetches"] if "queue/data" in f["url"] and f["t0"] >= mark]
     msgs = parse_messages(log["messages"])
     explores = [j for j in joins if labels.get(j.get("fn_index")) == "explore"]
-    explore = next((j for j in explores if text is None or _text(j, q_index) == text), explores[0] if explores else None)
+    explore = next((j for j in explores if text is None or _text(j, q_index) == text),
+                   explores[0] if explores else None)
     out = {"key": key and key["key"], "input_type": first_input and first_input["inputType"],
            "updated": explore is not None, "events": dict(Counter(labels.get(j.get("fn_index"), "?") for j in joins)),
            "streams_opened": len(streams), "messages": len(msgs),
-           "joins_t": {label: [_rel(t_key, j["t0"]) for j in joins if labels.get(j.get("fn_index"), "?") == label]
-                       for label in {labels.get(j.get("fn_index"), "?") for j in joins}},
+           "first_join_s": _first_joins(joins, labels, t_key),
            "main_thread": main_thread(log["loaf"], t_key or mark, log["now"], names)}
     times = dict.fromkeys(TIMES)
     times["input"] = first_input and first_input["t"]
@@ -160,6 +165,14 @@ def keystroke(log: dict, mark: float, labels: dict[int, str], q_index: int, outp
         "server": _diff(t["process_starts"], t["result"]),
         "render_tables": _diff(t["result"], t["tables_painted"]),
         "render_map": _diff(t["result"], t["map_painted"])}
+    return out
+
+
+def _first_joins(joins: list[dict], labels: dict[int, str], t_key: float | None) -> dict[str, float | None]:
+    """Seconds from the keystroke to the first request of each kind of event."""
+    out: dict[str, float | None] = {}
+    for j in joins:
+        out.setdefault(labels.get(j.get("fn_index"), "?"), _rel(t_key, j["t0"]))
     return out
 
 
@@ -214,10 +227,12 @@ def _explore(join: dict, joins: list, streams: list, msgs: list, log: dict, time
     if after:
         times["map_settled"] = max(times["map_settled"] or 0, after[-1])
     info["figure"] = result["figure"]
-    info["plotly"] = {"react_calls": len(reacts), "react_sync_s": sum(p["t1"] - p["t0"] for p in reacts if p["t1"]) / 1000,
+    info["plotly"] = {"react_calls": len(reacts),
+                      "react_sync_s": sum(p["t1"] - p["t0"] for p in reacts if p["t1"]) / 1000,
                       "resize_calls": sum(p["call"] == "resize" for p in calls),
                       "relayout_calls": sum(p["call"] == "relayout" for p in calls),
-                      "afterplot_events": len(after), "graph_divs": sorted({p["graph"] for p in reacts if "graph" in p})}
+                      "afterplot_events": len(after),
+                      "graph_divs": sorted({p["graph"] for p in reacts if "graph" in p})}
     return info
 
 
@@ -226,120 +241,19 @@ def burst(log: dict, mark: float, labels: dict[int, str], q_index: int, prefixes
     joins = [f for f in log["fetches"] if "queue/join" in f["url"] and f["t0"] >= mark
              and labels.get(f.get("fn_index")) == "explore"]
     msgs = parse_messages(log["messages"])
-    shown = []  # (arrival, index of the text in the typed sequence) for every explore result
+    downs = [k for k in log["keys"] if k["type"] == "keydown" and k["t"] >= mark]
+    t0 = downs[0]["t"] if downs else mark
+    shown, requests = [], []  # (arrival, index of the text in the typed sequence) for every explore result
     for j in joins:
         idx = prefixes.index(_text(j, q_index)) if _text(j, q_index) in prefixes else -1
         first = next((m for m in msgs if m["event_id"] == j.get("event_id") and m["has_data"]), None)
         if first:
             shown.append((first["t"], idx))
+        requests.append({"text_index": idx, "join_s": _rel(t0, j["t0"]), "result_s": _rel(t0, first and first["t"])})
     order = [idx for _, idx in sorted(shown)]
-    downs = [k for k in log["keys"] if k["type"] == "keydown" and k["t"] >= mark]
     return {"keys": len(prefixes), "explore_requests": len(joins), "results_shown": len(order),
             "shown_text_indices": order, "in_order": all(a < b for a, b in zip(order, order[1:])) and -1 not in order,
             "final_requested": any(_text(j, q_index) == prefixes[-1] for j in joins),
             "final_shown_last": bool(order) and order[-1] == len(prefixes) - 1,
-            "typing_s": _rel(downs[0]["t"], downs[-1]["t"]) if downs else None}
-
-
-DETAIL = ("server_fn_s", "join_network_s", "join_js_delay_s", "stream_open_s", "streams_opened", "messages",
-          "explore_updates", "bytes", "figure", "plotly", "render_batches", "main_thread", "cost")
-
-
-def _numbers(value, prefix: str = "") -> dict[str, float]:
-    """Numeric leaves of nested dicts, by dotted key (lists and strings left out)."""
-    if isinstance(value, bool):
-        return {prefix: float(value)}
-    if isinstance(value, (int, float)):
-        return {prefix: float(value)}
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            out.update(_numbers(v, f"{prefix}.{k}" if prefix else k))
-        return out
-    return {}
-
-
-def _stats(values: list[float]) -> dict:
-    """Seconds: ``median_s``, ``p10_s``, ``p90_s``, ``max_s``, ``n``."""
-    return {**summarize(values), "max_s": max(values)}
-
-
-def _plain_stats(values: list[float]) -> dict:
-    """Any unit: ``median``, ``p10``, ``p90``, ``max``, ``n``."""
-    return {**ratio_summary(values), "max": max(values)}
-
-
-def summarize_runs(runs: list[dict]) -> dict:
-    """Medians and spreads of a list of ``keystroke`` results; counts of what did not update.
-
-    ``t`` and ``segments`` are seconds; ``detail`` holds every other number of
-    the runs that updated (bytes, counts, seconds, as its key says), keyed by
-    its dotted path, with unitless statistics (``median``, ``p10``, ...).
-    """
-    out = {"n": len(runs), "n_updated": sum(r["updated"] for r in runs),
-           "n_no_update": sum(not r["updated"] for r in runs)}
-    for group, names in (("t", TIMES), ("segments", SEGMENTS)):
-        out[group] = {}
-        for name in names:
-            vals = [r[group][name] for r in runs if r[group].get(name) is not None]
-            if vals:
-                out[group][name] = _stats(vals)
-    flat: dict[str, list[float]] = {}
-    for r in runs:
-        if not r["updated"]:
-            continue
-        for key, v in _numbers({k: r[k] for k in DETAIL if k in r}).items():
-            if "script_s_by_source" not in key:
-                flat.setdefault(key, []).append(v)
-    out["detail"] = {k: _plain_stats(v) for k, v in sorted(flat.items())}
-    events: Counter = Counter()
-    for r in runs:
-        events.update(r["events"])
-    out["events_per_keystroke"] = {k: v / len(runs) for k, v in events.items()} if runs else {}
-    divs = [r["plotly"]["graph_divs"] for r in runs if r.get("plotly", {}).get("graph_divs")]
-    out["new_graph_div_per_update"] = (sum(min(b) > max(a) for a, b in zip(divs, divs[1:])) / (len(divs) - 1)
-                                       if len(divs) > 1 else None)
-    return out
-
-
-SUMMARY_KEYS = {"median_s", "p10_s", "p90_s", "n", "max_s"}
-
-
-def validate_report(report: dict) -> list[str]:
-    """What a browser latency report lacks or gets wrong (an empty list: it is complete)."""
-    problems = [f"missing {k}" for k in ("machine", "config", "measures") if k not in report]
-    if problems:
-        return problems
-    cfg = report["config"]
-    for name, m in report["measures"].items():
-        for kind in cfg.get("kinds", ()):
-            s = m.get("single", {}).get(kind)
-            if s is None:
-                problems.append(f"{name}: no {kind} keystrokes")
-                continue
-            if s["summary"]["n"] != cfg["keystrokes"][kind] or len(s["runs"]) != s["summary"]["n"]:
-                problems.append(f"{name}.{kind}: {s['summary']['n']} keystrokes, expected {cfg['keystrokes'][kind]}")
-            if s["summary"]["n_updated"] + s["summary"]["n_no_update"] != s["summary"]["n"]:
-                problems.append(f"{name}.{kind}: updated + not updated != keystrokes")
-            for group in ("t", "segments"):
-                for key, v in s["summary"].get(group, {}).items():
-                    if not SUMMARY_KEYS <= set(v):
-                        problems.append(f"{name}.{kind}.{group}.{key}: lacks {sorted(SUMMARY_KEYS - set(v))}")
-                    elif not v["p10_s"] <= v["median_s"] <= v["p90_s"] <= v["max_s"]:
-                        problems.append(f"{name}.{kind}.{group}.{key}: percentiles out of order")
-        for i, b in enumerate(m.get("bursts", [])):
-            missing = {"in_order", "final_shown_last", "final_dom_matches_api"} - set(b)
-            if missing:
-                problems.append(f"{name}.bursts[{i}]: lacks {sorted(missing)}")
-    return problems
-
-
-def write_report(report: dict, path: Path) -> Path:
-    """Validate, then write ``report`` as indented JSON; raises ValueError naming what is wrong."""
-    problems = validate_report(report)
-    if problems:
-        raise ValueError("incomplete browser latency report: " + "; ".join(problems))
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    return path
+            "typing_s": _rel(downs[0]["t"], downs[-1]["t"]) if downs else None,
+            "key_s": [_rel(t0, k["t"]) for k in downs], "requests": requests}

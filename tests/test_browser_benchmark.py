@@ -10,7 +10,8 @@ import json
 
 import pytest
 
-from benchmarks import browser_latency, browser_timeline as tl
+from benchmarks import browser_report as rp
+from benchmarks import browser_timeline as tl
 
 LABELS = {1: "explore", 2: "snippet", 3: "measure"}
 OUTPUTS = ["ranked_instructed", "ranked_baseline", "map", "status"]
@@ -105,7 +106,7 @@ def test_an_edit_that_starts_no_ranking_is_recorded_not_awaited():
     assert run["t"]["input"] == pytest.approx(0.002)
     assert all(v is None for name, v in run["t"].items() if name != "input")
     assert all(v is None for v in run["segments"].values())
-    summary = tl.summarize_runs([run, tl.keystroke(_log(), 999, LABELS, Q, OUTPUTS, "instr x")])
+    summary = rp.summarize_runs([run, tl.keystroke(_log(), 999, LABELS, Q, OUTPUTS, "instr x")])
     assert (summary["n"], summary["n_updated"], summary["n_no_update"]) == (2, 1, 1)
     assert summary["t"]["tables_painted"]["n"] == 1
     assert summary["events_per_keystroke"] == {"snippet": 1.0, "explore": 0.5}
@@ -134,7 +135,7 @@ def test_a_burst_shown_out_of_order_is_caught():
 
 def _report(n: int = 2) -> dict:
     runs = [tl.keystroke(_log(), 999, LABELS, Q, OUTPUTS, "instr x") for _ in range(n)]
-    single = {kind: {"summary": tl.summarize_runs(runs), "runs": runs} for kind in ("type", "paste")}
+    single = {kind: {"summary": rp.summarize_runs(runs), "runs": runs} for kind in ("type", "paste")}
     return {"machine": {"cpu_count": 2}, "config": {"kinds": ["type", "paste"], "keystrokes": {"type": n, "paste": n}},
             "measures": {"m.c": {"single": single, "bursts": [{"in_order": True, "final_shown_last": True,
                                                                "final_dom_matches_api": True}]}}}
@@ -142,10 +143,11 @@ def _report(n: int = 2) -> dict:
 
 def test_a_complete_report_is_written_and_reads_back(tmp_path):
     report = _report()
-    assert tl.validate_report(report) == []
-    path = tl.write_report(report, tmp_path / "out" / "browser_latency.json")
+    assert rp.validate_report(report) == []
+    path = rp.write_report(report, tmp_path / "out" / "browser_latency.json")
     back = json.loads(path.read_text(encoding="utf-8"))
-    assert back["measures"]["m.c"]["single"]["type"]["summary"]["t"]["tables_painted"]["median_s"] == pytest.approx(0.35)
+    painted = back["measures"]["m.c"]["single"]["type"]["summary"]["t"]["tables_painted"]
+    assert painted["median_s"] == pytest.approx(0.35)
 
 
 def test_an_incomplete_report_is_refused_with_the_reason(tmp_path):
@@ -153,20 +155,20 @@ def test_an_incomplete_report_is_refused_with_the_reason(tmp_path):
     report["config"]["keystrokes"]["paste"] = 12
     del report["measures"]["m.c"]["bursts"][0]["final_dom_matches_api"]
     report["measures"]["m.c"]["single"]["type"]["summary"]["t"]["result"]["p10_s"] = 9.0
-    problems = tl.validate_report(report)
+    problems = rp.validate_report(report)
     assert any("paste: 2 keystrokes, expected 12" in p for p in problems)
     assert any("final_dom_matches_api" in p for p in problems)
     assert any("t.result: percentiles out of order" in p for p in problems)
     with pytest.raises(ValueError, match="expected 12"):
-        tl.write_report(report, tmp_path / "r.json")
+        rp.write_report(report, tmp_path / "r.json")
     assert not (tmp_path / "r.json").exists()
-    assert tl.validate_report({"measures": {}}) == ["missing machine", "missing config"]
+    assert rp.validate_report({"measures": {}}) == ["missing machine", "missing config"]
 
 
 def test_headline_reads_a_measure():
     m = _report()["measures"]["m.c"]
     m["bursts"][0].update(word=" w", explore_requests=1, keys=2)
     m["api_round_trip"] = {"result": {"median_s": 0.1, "p90_s": 0.2}}
-    lines = browser_latency.headline("m.c", m)
+    lines = rp.headline("m.c", m)
     assert lines[0] == "m.c:" and "updated 2/2" in lines[1] and "350 ms" in lines[1]
     assert "in order True" in lines[3] and "100 ms" in lines[-1]
