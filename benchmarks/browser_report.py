@@ -71,9 +71,13 @@ def summarize_runs(runs: list[dict]) -> dict:
     for r in runs:
         events.update(r["events"])
     out["events_per_keystroke"] = {k: v / len(runs) for k, v in events.items()} if runs else {}
+    # Plotly draws into numbered divs: a number above the last update's is a new div (a full newPlot),
+    # one at or below it is a div an earlier update drew into
     divs = [r["plotly"]["graph_divs"] for r in runs if r.get("plotly", {}).get("graph_divs")]
-    out["new_graph_div_per_update"] = (sum(min(b) > max(a) for a, b in zip(divs, divs[1:])) / (len(divs) - 1)
-                                       if len(divs) > 1 else None)
+    pairs = list(zip(divs, divs[1:]))
+    out["plotly_divs_per_update"] = {
+        "new": sum(sum(d > max(a) for d in b) for a, b in pairs) / len(pairs) if pairs else None,
+        "earlier": sum(sum(d <= max(a) for d in b) for a, b in pairs) / len(pairs) if pairs else None}
     return out
 
 

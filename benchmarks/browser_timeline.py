@@ -238,21 +238,31 @@ def _explore(join: dict, joins: list, streams: list, msgs: list, log: dict, time
 
 def burst(log: dict, mark: float, labels: dict[int, str], q_index: int, prefixes: list[str]) -> dict:
     """Fast typing: every explore request and result in order, the last one for the final text."""
-    joins = [f for f in log["fetches"] if "queue/join" in f["url"] and f["t0"] >= mark
-             and labels.get(f.get("fn_index")) == "explore"]
+    every = [f for f in log["fetches"] if "queue/join" in f["url"] and f["t0"] >= mark]
+    joins = [f for f in every if labels.get(f.get("fn_index")) == "explore"]
     msgs = parse_messages(log["messages"])
     downs = [k for k in log["keys"] if k["type"] == "keydown" and k["t"] >= mark]
     t0 = downs[0]["t"] if downs else mark
-    shown, requests = [], []  # (arrival, index of the text in the typed sequence) for every explore result
+    shown = []  # (arrival, index of the text in the typed sequence) for every explore result
     for j in joins:
         idx = prefixes.index(_text(j, q_index)) if _text(j, q_index) in prefixes else -1
         first = next((m for m in msgs if m["event_id"] == j.get("event_id") and m["has_data"]), None)
         if first:
             shown.append((first["t"], idx))
-        requests.append({"text_index": idx, "join_s": _rel(t0, j["t0"]), "result_s": _rel(t0, first and first["t"])})
+    requests = []  # every event the burst set off, in the order it was requested
+    for j in every:
+        ev = [m for m in msgs if m["event_id"] == j.get("event_id")]
+        first = next((m for m in ev if m["has_data"]), None)
+        done = next((m for m in ev if m["msg"] in DONE), None)
+        text = _text(j, q_index)
+        requests.append({"event": labels.get(j.get("fn_index"), "?"), "join_s": _rel(t0, j["t0"]),
+                         "text_index": prefixes.index(text) if text in prefixes else -1,
+                         "result_s": _rel(t0, first and first["t"]), "done_s": _rel(t0, done and done["t"])})
     order = [idx for _, idx in sorted(shown)]
+    # a result for an older text after one for a newer text is stale; the same text twice is only repeated
     return {"keys": len(prefixes), "explore_requests": len(joins), "results_shown": len(order),
-            "shown_text_indices": order, "in_order": all(a < b for a, b in zip(order, order[1:])) and -1 not in order,
+            "shown_text_indices": order, "repeated_results": sum(a == b for a, b in zip(order, order[1:])),
+            "in_order": all(a <= b for a, b in zip(order, order[1:])) and -1 not in order,
             "final_requested": any(_text(j, q_index) == prefixes[-1] for j in joins),
             "final_shown_last": bool(order) and order[-1] == len(prefixes) - 1,
             "typing_s": _rel(downs[0]["t"], downs[-1]["t"]) if downs else None,

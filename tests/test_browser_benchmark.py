@@ -113,6 +113,13 @@ def test_an_edit_that_starts_no_ranking_is_recorded_not_awaited():
     assert summary["detail"]["figure.points"]["median"] == 7
 
 
+def test_plotly_divs_are_counted_new_or_reused():
+    runs = [tl.keystroke(_log(), 999, LABELS, Q, OUTPUTS, "instr x") for _ in range(3)]
+    for run, divs in zip(runs, ([1, 2], [2, 3], [3, 4])):  # each update: the last div again, then a new one
+        run["plotly"]["graph_divs"] = divs
+    assert rp.summarize_runs(runs)["plotly_divs_per_update"] == {"new": 1.0, "earlier": 1.0}
+
+
 def _burst_log(order: list[int], prefixes: list[str]) -> dict:
     log = _log()
     log["fetches"] = [_join(1000 + 100 * i, 1, f"e{i}", prefixes[i]) for i in order]
@@ -126,9 +133,13 @@ def test_a_burst_shown_out_of_order_is_caught():
     good = tl.burst(_burst_log([0, 2, 3], prefixes), 0, LABELS, Q, prefixes)
     assert good["in_order"] and good["final_requested"] and good["final_shown_last"]
     assert good["shown_text_indices"] == [0, 2, 3] and good["explore_requests"] == 3
+    assert [r["event"] for r in good["requests"]] == ["explore"] * 3
+    assert good["requests"][1]["text_index"] == 2 and good["requests"][1]["result_s"] == pytest.approx(4.0095)
     log = _burst_log([0, 3, 2], prefixes)  # a stale result arrives after the final one
     bad = tl.burst(log, 0, LABELS, Q, prefixes)
     assert not bad["in_order"] and not bad["final_shown_last"]
+    repeated = tl.burst(_burst_log([0, 3, 3], prefixes), 0, LABELS, Q, prefixes)
+    assert repeated["in_order"] and repeated["repeated_results"] == 1 and repeated["final_shown_last"]
     stale = tl.burst(_burst_log([0, 1], prefixes), 0, LABELS, Q, prefixes)
     assert stale["in_order"] and not stale["final_requested"] and not stale["final_shown_last"]
 
