@@ -21,7 +21,7 @@ client dispatch, request → processing start, server (with Gradio's own
 server-side duration of the handler), response → tables painted and → map
 painted; with the events each keystroke sets off, bytes received, Plotly
 calls, long animation frames and the CPU seconds of the app and the browser.
-An edit that starts no ranking within ``--no-update`` seconds is recorded as
+An edit that starts no ranking within ``PROTOCOL["no_update_s"]`` (3 s) is recorded as
 ``updated: false``, so the benchmark runs whether or not the page reacts to
 Backspace and paste. Fast bursts type a word at 80 ms per key and check that
 no result is shown out of order and that the tables end as ``/explore``
