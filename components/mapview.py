@@ -63,7 +63,7 @@ def plotly_escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def _short(text: str, limit: int = 160) -> str:
+def _short(text: str, limit: int = 110) -> str:
     text = " ".join(text.split())
     return plotly_escape(text if len(text) <= limit else text[: limit - 1] + "…")
 
@@ -151,7 +151,7 @@ def map_figure(data: MapData, k: int = 10):
     fig.add_trace(go.Scatter(x=lx, y=ly, mode="lines", name="document moves",
                              line=dict(color="rgba(120,120,120,0.45)", width=1), hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=data.base_xy[:, 0], y=data.base_xy[:, 1], mode="markers",
-                             name="documents, no instruction", text=list(data.hover), hoverinfo="text",
+                             name="documents, no instruction", hoverinfo="skip",  # its blue dot says it
                              marker=dict(size=7, color="rgba(0,0,0,0)", line=dict(color="#888", width=1))))
     _instructed_points(fig, data)
     top = list(data.top)

@@ -224,7 +224,7 @@ def build_index(presets: tuple, kind: str) -> dict:
 
 
 _INDEX: dict[str, ModelPreset] = build_index(MODELS, "model")
-DEFAULT_MODEL = "minilm-offline"
+DEFAULT_MODEL = "minilm-instruct-offline"
 
 
 # Any Hub id can be tried only where the host allows it: a stranger must not be

@@ -197,7 +197,7 @@ TASKS += tuple(_mixed_task(*row) for row in _MIXED)
 MIXED_TASKS: tuple[str, ...] = tuple(row[0] for row in _MIXED)
 
 _INDEX: dict[str, TaskPreset] = build_index(TASKS, "task")
-DEFAULT_TASK = "qa"
+DEFAULT_TASK = "mixed-qa"
 
 
 def get_task(key: str) -> TaskPreset:

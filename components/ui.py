@@ -110,8 +110,8 @@ def explore(engine: Engine, frames: FrameCache, views: LatestViews, task_key, mo
 
     On the page, a failure or a superseded job leaves the shown result as it
     is (the status says what went wrong); API clients get the error itself
-    (``raise_errors``). The map follows in a second update only when it
-    has work of its own to do (a new frame, or documents to place anew).
+    (``raise_errors``). The map always follows in a second update, so the
+    rankings are on screen before the map is built and drawn.
     """
     k = int(k)
     skip = gr.skip()
@@ -131,17 +131,16 @@ def explore(engine: Engine, frames: FrameCache, views: LatestViews, task_key, mo
         yield skip, skip, skip, f"⚠ {md_escape(str(exc))}", skip, skip
         return
     tables = (_table(ranking_table(ex, True, k), corpus), _table(ranking_table(ex, False, k), corpus))
-    head = (*tables, status_line(ex, k), prompts_snippet(setting), measure_token + 1 if measured else skip)
-    pending = map_pending(ex, frames)
-    if pending:  # the rankings go out first; a new frame shows a message, a re-placement the old map
-        fitting = message_figure("Fitting the map for this model and corpus…") if pending == "fit" else skip
-        yield head[0], head[1], fitting, *head[2:]
-        head = (skip, skip, skip, skip, skip)
+    # The rankings go out (and are painted) before the map is built and drawn; while a new frame
+    # is fitted a message stands in for the map, otherwise the old map stays until the new one.
+    fitting = message_figure("Fitting the map for this model and corpus…") if map_pending(ex, frames) == "fit" \
+        else skip
+    yield (*tables, fitting, status_line(ex, k), prompts_snippet(setting), measure_token + 1 if measured else skip)
     try:
         fig = map_figure(map_data(ex, frames, k), k)
     except Exception as exc:  # a failed map must not take the rankings with it
         fig = message_figure(f"The map could not be drawn: {exc}")
-    yield head[0], head[1], fig, *head[2:]
+    yield skip, skip, fig, skip, skip, skip
 
 
 def explore_api(engine: Engine, frames: FrameCache, views: LatestViews, task_key, model_key, corpus_key, uploaded,
@@ -151,7 +150,8 @@ def explore_api(engine: Engine, frames: FrameCache, views: LatestViews, task_key
     args = (task_key, model_key, corpus_key, uploaded, q_ins, d_ins, include, query, k)
     for update in explore(engine, frames, views, *args, request=request, progress=progress, raise_errors=True):
         latest = [old if new == gr.skip() else new for old, new in zip(latest, update[:4])]
-        yield tuple(latest)
+        if gr.skip() not in latest:  # a whole update: tables (as plain values), map or its note, status
+            yield (*(t.get("value", t) for t in latest[:2]), *latest[2:])
 
 
 def note_view(views: LatestViews, model_key, corpus_key, uploaded, d_ins, include, request: gr.Request = None):

@@ -17,11 +17,12 @@ import time
 import pytest
 
 from app_server import running_app
-from components.models import DEFAULT_MODEL, get_model
+from components.models import get_model
 from components.tasks import get_task
 from components.views import TABLE_HEADERS
 
 TASK = "qa"
+MODEL = "minilm-offline"
 CORPUS = "python_faq_qa"
 QUERY = "How does Python manage memory?"
 RELEVANT = "python_faq-d12"
@@ -37,13 +38,13 @@ def client():
         yield Client(url, verbose=False)
 
 
-def explore(client, q_ins: str, d_ins: str, query: str = QUERY, model: str = DEFAULT_MODEL,
+def explore(client, q_ins: str, d_ins: str, query: str = QUERY, model: str = MODEL,
             include: bool = True, k: int = K):
     """Call ``/explore``: (instructed table, baseline table, plot, status line)."""
     return client.predict(TASK, model, CORPUS, q_ins, d_ins, include, query, k, api_name="/explore")
 
 
-def defaults(model: str = DEFAULT_MODEL):
+def defaults(model: str = MODEL):
     return get_task(TASK).instructions_for(get_model(model))
 
 
@@ -114,7 +115,7 @@ def test_hub_only_model_fails_fast_offline(client):
 def test_rankings_arrive_before_a_new_map_is_fitted(client):
     """A (model, corpus) pair with no map yet: the first update carries the rankings and a note."""
     corpus = "debian_faq"  # not the corpus the app warms up with
-    job = client.submit("faq", DEFAULT_MODEL, corpus, "", "", True, "How do I upgrade Debian?", K,
+    job = client.submit("faq", MODEL, corpus, "", "", True, "How do I upgrade Debian?", K,
                         api_name="/explore")
     final = job.result(timeout=600)
     updates = job.outputs()
@@ -126,16 +127,16 @@ def test_rankings_arrive_before_a_new_map_is_fitted(client):
     assert last == final
     traces = [t["name"] for t in json.loads(final[2]["plot"])["data"]]
     assert "documents, no instruction" in traces and "query move" in traces
-    again = client.submit("faq", DEFAULT_MODEL, corpus, "", "", True, "How do I upgrade Debian?", K,
+    again = client.submit("faq", MODEL, corpus, "", "", True, "How do I upgrade Debian?", K,
                           api_name="/explore")
     again.result(timeout=600)
     assert len(again.outputs()) == 1  # the frame is cached: one update with everything
 
 
 def test_a_corpus_with_kinds_gets_a_kind_column_and_count(client):
-    ins = get_task("mixed-qa").instructions_for(get_model(DEFAULT_MODEL))
+    ins = get_task("mixed-qa").instructions_for(get_model(MODEL))
     query = "How can I sort a hash by its values?"
-    instructed, baseline, _, status = client.predict("mixed-qa", DEFAULT_MODEL, "mixed_kinds", ins.query,
+    instructed, baseline, _, status = client.predict("mixed-qa", MODEL, "mixed_kinds", ins.query,
                                                      ins.document, True, query, K, api_name="/explore")
     for table in (instructed, baseline):
         assert table["headers"] == TABLE_HEADERS[:-1] + ["kind", "text"]

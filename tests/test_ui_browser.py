@@ -40,6 +40,7 @@ except ImportError:  # judged by the ``browser`` fixture: a skip, or a failure i
 from app_server import REPO, running_app
 from components.corpora import load_sample
 from components.models import DEFAULT_MODEL, get_model
+from components.setting import Setting, default_setting
 from components.tasks import DEFAULT_TASK, get_task
 
 REQUIRE_BROWSER = os.environ.get("INSTRUCTION_LENS_REQUIRE_BROWSER") == "1"
@@ -166,21 +167,25 @@ def _shown(value) -> str:
 
 
 def _expected(client, task: str, model: str, corpus: str, q_ins: str, d_ins: str, include: bool,
-              query: str, k: int = 10, rows: int = ROWS) -> dict[str, list[str]]:
-    """What both tables' first rows must show for these settings, from ``/explore``."""
+              query: str, k: int = 10, rows: int = ROWS) -> dict[str, list[list[str]]]:
+    """What both tables' first rows must show for these settings, from ``/explore`` (cells per row)."""
     instructed, baseline, _plot, _status = client.predict(
         task, model, corpus, q_ins, d_ins, include, query, k, api_name="/explore")
-    return {name: [_shown(v) for row in table["data"][:rows] for v in row]
+    return {name: [[_shown(v) for v in row] for row in table["data"][:rows]]
             for name, table in (("ranked_instructed", instructed), ("ranked_baseline", baseline))}
 
 
-def _expect_tables(page, expected: dict[str, list[str]], timeout: int = RUN_MS) -> None:
-    for table, cells in expected.items():
-        expect(_cells(page, table, len(cells) // 6)).to_have_text(cells, timeout=timeout)
+def _flat(rows: list[list[str]]) -> list[str]:
+    return [cell for row in rows for cell in row]
 
 
-def _defaults(task: str, model: str = DEFAULT_MODEL):
-    return get_task(task).instructions_for(get_model(model))
+def _expect_tables(page, expected: dict[str, list[list[str]]], timeout: int = RUN_MS) -> None:
+    for table, rows in expected.items():
+        expect(_cells(page, table, len(rows))).to_have_text(_flat(rows), timeout=timeout)
+
+
+def _defaults(task: str, model: str = DEFAULT_MODEL) -> Setting:
+    return default_setting(task, model)
 
 
 def _trace_names(page) -> list[str]:
@@ -218,18 +223,24 @@ def test_page_loads_with_rankings_map_and_pickers(page, client, app_log):
     _wait_first_ranking(page, app_log)
     first = load_sample(get_task(DEFAULT_TASK).corpus).example_queries()[0]
     qa = _defaults(DEFAULT_TASK)
-    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, get_task(DEFAULT_TASK).corpus,
-                                   qa.query, qa.document, True, first))
-    assert _trace_names(page) == [
-        "document moves", "documents, no instruction", "documents, with instructions",
-        "top 10 with instructions", "relevant (labelled)", "query move",
-        "query, no instruction", "query, with instructions"]
+    corpus = get_task(DEFAULT_TASK).corpus
+    setting = (qa.query_instruction, qa.document_instruction, qa.include_prompt, first)
+    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, corpus, *setting))
+    plot = client.predict(DEFAULT_TASK, DEFAULT_MODEL, corpus, *setting, 10, api_name="/explore")[2]
+    names = _trace_names(page)
+    assert names == [t["name"] for t in json.loads(plot["plot"])["data"]]
+    assert {"document moves", "documents, no instruction", "top 10 with instructions", "relevant (labelled)",
+            "query move", "query, no instruction", "query, with instructions"} <= set(names)
+    if load_sample(corpus).kinds:  # one trace per kind of text, and a kind column in both tables
+        assert "answer passages, with instructions" in names
+        for table in ("ranked_instructed", "ranked_baseline"):
+            expect(page.locator(f"#{table} [role=columnheader]", has_text="kind")).to_have_count(1)
 
     code = get_task("code")
     _pick(page, "task", code.label)
     expect(page.locator("#task [role=combobox]")).to_have_value(code.label)
-    expect(page.locator("#q_ins textarea")).to_have_value(_defaults("code").query)
-    expect(page.locator("#d_ins textarea")).to_have_value(_defaults("code").document)
+    expect(page.locator("#q_ins textarea")).to_have_value(_defaults("code").query_instruction)
+    expect(page.locator("#d_ins textarea")).to_have_value(_defaults("code").document_instruction)
 
     # A Hub-only model here (offline): refused at once, said once; model, instructions and results stay.
     before = _read(page, "ranked_instructed")
@@ -237,13 +248,13 @@ def test_page_loads_with_rankings_map_and_pickers(page, client, app_log):
     _pick(page, "model", bge.label)
     expect(page.get_by_test_id("toast-body").filter(has_text="not available here")).to_be_visible(timeout=10_000)
     expect(page.locator("#model [role=combobox]")).to_have_value(get_model(DEFAULT_MODEL).label)
-    expect(page.locator("#q_ins textarea")).to_have_value(_defaults("code").query)
-    expect(page.locator("#d_ins textarea")).to_have_value(_defaults("code").document)
+    expect(page.locator("#q_ins textarea")).to_have_value(_defaults("code").query_instruction)
+    expect(page.locator("#d_ins textarea")).to_have_value(_defaults("code").document_instruction)
     assert page.get_by_text("Error", exact=True).count() == 0  # no error badges over tables or map
     example = load_sample(code.corpus).example_queries()[0]
     expect(page.locator("#query textarea")).to_have_value(example)
-    _expect_tables(page, _expected(client, "code", DEFAULT_MODEL, code.corpus, _defaults("code").query,
-                                   _defaults("code").document, True, example))
+    _expect_tables(page, _expected(client, "code", DEFAULT_MODEL, code.corpus, _defaults("code").query_instruction,
+                                   _defaults("code").document_instruction, _defaults("code").include_prompt, example))
     assert before  # the code task's ranking was on screen before the refused pick, and still is
 
 
@@ -252,7 +263,7 @@ def test_typing_an_instruction_moves_only_the_instructed_ranking(page, client, a
     qa = _defaults(DEFAULT_TASK)
     corpus = get_task(DEFAULT_TASK).corpus
     query = load_sample(corpus).example_queries()[0]
-    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, corpus, qa.query, qa.document, True, query))
+    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, corpus, qa.query_instruction, qa.document_instruction, qa.include_prompt, query))
     before_i = _read(page, "ranked_instructed")
     before_b = _read(page, "ranked_baseline", skip_columns=(2,))  # column 2 names the instructed rank
 
@@ -260,9 +271,9 @@ def test_typing_an_instruction_moves_only_the_instructed_ranking(page, client, a
     box.click()
     page.keyboard.press("Control+End")
     page.keyboard.type(" about code", delay=20)
-    typed = qa.query + " about code"
+    typed = qa.query_instruction + " about code"
     expect(box).to_have_value(typed)
-    after = _expected(client, DEFAULT_TASK, DEFAULT_MODEL, corpus, typed, qa.document, True, query)
+    after = _expected(client, DEFAULT_TASK, DEFAULT_MODEL, corpus, typed, qa.document_instruction, qa.include_prompt, query)
     _expect_tables(page, after)
     assert _read(page, "ranked_instructed") != before_i
     assert _read(page, "ranked_baseline", skip_columns=(2,)) == before_b
@@ -270,10 +281,11 @@ def test_typing_an_instruction_moves_only_the_instructed_ranking(page, client, a
     # Leave the instruction tokens out of the pooled mean: the instructed ranking follows
     # (it is what the API gives for that switch), the baseline has no instruction to leave out.
     page.locator("#include input[type=checkbox]").click()
-    expect(page.locator("#include input[type=checkbox]")).not_to_be_checked()
-    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, corpus, typed, qa.document, False, query),
+    expect(page.locator("#include input[type=checkbox]")).to_be_checked(checked=not qa.include_prompt)
+    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, corpus, typed, qa.document_instruction,
+                                   not qa.include_prompt, query),
                    timeout=RUN_MS)
-    assert _read(page, "ranked_instructed") != after["ranked_instructed"]
+    assert _read(page, "ranked_instructed") != _flat(after["ranked_instructed"])
     assert _read(page, "ranked_baseline", skip_columns=(2,)) == before_b
 
 
@@ -282,8 +294,8 @@ def test_corpus_markup_is_shown_as_text_never_run(page, client, app_url, app_log
     qa = _defaults(DEFAULT_TASK)
     _pick(page, "corpus", HOSTILE_TITLE)
     expect(page.locator("#query textarea")).to_have_value(HOSTILE_QUERY["text"])
-    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, HOSTILE_KEY, qa.query, qa.document,
-                                   True, HOSTILE_QUERY["text"]))
+    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, HOSTILE_KEY, qa.query_instruction, qa.document_instruction,
+                                   qa.include_prompt, HOSTILE_QUERY["text"]))
     assert "relevant (labelled)" in _trace_names(page)
 
     box = page.locator("#query textarea")
@@ -291,8 +303,8 @@ def test_corpus_markup_is_shown_as_text_never_run(page, client, app_url, app_log
     page.keyboard.press("Control+A")
     page.keyboard.type(TYPED_QUERY, delay=10)
     expect(box).to_have_value(TYPED_QUERY)
-    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, HOSTILE_KEY, qa.query, qa.document,
-                                   True, TYPED_QUERY, rows=len(HOSTILE_DOCS)))
+    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, HOSTILE_KEY, qa.query_instruction, qa.document_instruction,
+                                   qa.include_prompt, TYPED_QUERY, rows=len(HOSTILE_DOCS)))
 
     assert page.evaluate("typeof window.__xss") == "undefined"
     for literal in ('<img src=x onerror="window.__xss=1">', '<svg onload="window.__xss=2">',
@@ -319,8 +331,8 @@ def test_no_request_leaves_the_app_host(page, client, app_url, app_log):
     second = load_sample(task.corpus).example_queries()[1]
     _pick(page, "example", second)
     qa = _defaults(DEFAULT_TASK)
-    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, task.corpus, qa.query, qa.document,
-                                   True, second))
+    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, task.corpus, qa.query_instruction, qa.document_instruction,
+                                   qa.include_prompt, second))
     page.get_by_role("tab", name="About").click()
     expect(page.locator("#tab_about")).to_be_visible()
     assert len(page.requests) > 5
@@ -413,14 +425,15 @@ def test_every_way_of_editing_updates_the_ranking(page, browser, client, app_log
     qa = _defaults(DEFAULT_TASK)
     corpus = get_task(DEFAULT_TASK).corpus
     query = load_sample(corpus).example_queries()[0]
+    page.get_by_role("tab", name="Export").click()  # the snippet below follows the box too
     box = page.locator("#q_ins textarea")
     box.click()
-    value = qa.query
+    value = qa.query_instruction
     for what, act, result in EDITS:
-        act(page, qa.query)
-        value = result(qa.query)
+        act(page, qa.query_instruction)
+        value = result(qa.query_instruction)
         expect(box, what).to_have_value(value)
-        expected = _expected(client, DEFAULT_TASK, DEFAULT_MODEL, corpus, value, qa.document, True, query)
+        expected = _expected(client, DEFAULT_TASK, DEFAULT_MODEL, corpus, value, qa.document_instruction, qa.include_prompt, query)
         _expect_tables(page, expected, timeout=30_000)
         expect(page.locator("#prompts_snippet")).to_contain_text(json.dumps(value)[1:-1] or "{")
 
@@ -436,5 +449,5 @@ def test_tab_and_a_click_keep_a_typed_query(page, client, app_log):
     page.keyboard.press("Tab")  # focus moves to the example picker
     page.locator("#info").click()  # and away again: no example was picked
     expect(box).to_have_value("How do I stop a running thread?")
-    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, corpus, qa.query, qa.document, True,
+    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, corpus, qa.query_instruction, qa.document_instruction, qa.include_prompt,
                                    "How do I stop a running thread?"), timeout=30_000)
