@@ -66,8 +66,6 @@ TASKS: tuple[TaskPreset, ...] = (
         defaults={
             "instructor": _ins("Represent the Perl question for retrieving duplicate questions: ",
                                "Represent the Perl question for retrieving duplicate questions: "),
-            "none": _ins("Represent the Perl question for retrieving duplicate questions: ",
-                         "Represent the Perl question for retrieving duplicate questions: "),
             "e5": _ins("query: ", "query: "),
             "e5-instruct": _ins("Given a Perl programming question, retrieve questions that are "
                                 "semantically equivalent to it", ""),
@@ -81,8 +79,6 @@ TASKS: tuple[TaskPreset, ...] = (
         defaults={
             "instructor": _ins("Represent the Python question for retrieving supporting answers: ",
                                "Represent the Python answer for retrieval: "),
-            "none": _ins("Represent the Python question for retrieving supporting answers: ",
-                         "Represent the Python answer for retrieval: "),
             "e5": _ins("query: ", "passage: "),
             "e5-instruct": _ins("Given a question about Python, retrieve the passage that answers it", ""),
             "bge": _ins(BGE_QUERY, ""),
@@ -95,8 +91,6 @@ TASKS: tuple[TaskPreset, ...] = (
         defaults={
             "instructor": _ins("Represent the Debian user question for retrieving the matching FAQ entry: ",
                                "Represent the Debian FAQ entry for retrieval: "),
-            "none": _ins("Represent the Debian user question for retrieving the matching FAQ entry: ",
-                         "Represent the Debian FAQ entry for retrieval: "),
             "e5": _ins("query: ", "passage: "),
             "e5-instruct": _ins("Given a user question about Debian, retrieve the FAQ entry that answers it", ""),
             "bge": _ins(BGE_QUERY, ""),
@@ -109,8 +103,6 @@ TASKS: tuple[TaskPreset, ...] = (
         defaults={
             "instructor": _ins("Represent the news article for retrieving similar articles: ",
                                "Represent the news article for retrieving similar articles: "),
-            "none": _ins("Represent the news article for retrieving similar articles: ",
-                         "Represent the news article for retrieving similar articles: "),
             "e5": _ins("query: ", "query: "),
             "e5-instruct": _ins("Given a news article, retrieve news articles about the same topic", ""),
             "bge": _ins("", ""),
@@ -123,8 +115,6 @@ TASKS: tuple[TaskPreset, ...] = (
         defaults={
             "instructor": _ins("Represent the description for retrieving Python functions: ",
                                "Represent the Python function for retrieval: "),
-            "none": _ins("Represent the description for retrieving Python functions: ",
-                         "Represent the Python function for retrieval: "),
             "e5": _ins("query: ", "passage: "),
             "e5-instruct": _ins("Given a description of what a function does, retrieve the Python "
                                 "function that does it", ""),
@@ -138,8 +128,6 @@ TASKS: tuple[TaskPreset, ...] = (
         defaults={
             "instructor": _ins("Represent the Debian handbook title for retrieving the section it summarises: ",
                                "Represent the Debian handbook section for retrieval: "),
-            "none": _ins("Represent the Debian handbook title for retrieving the section it summarises: ",
-                         "Represent the Debian handbook section for retrieval: "),
             "e5": _ins("query: ", "passage: "),
             "e5-instruct": _ins("Given the title of a section of a Debian administration handbook, retrieve "
                                 "the section it summarises", ""),
