@@ -8,7 +8,10 @@ tokens shape the context but are left out of the mean (INSTRUCTOR's rule; in
 sentence-transformers the leading [CLS]/<s> token counts as part of the
 prompt). The flag lives on the shared model, so each call holds the model's
 lock. Texts go through the model in length-sorted batches capped in tokens,
-with torch threads chosen per job (``_threads``). Tests use
+with torch threads chosen per job (``_threads``), in the encoder's one
+precision (``components.precision``: float32, or bfloat16 matrix products
+under autocast); every encoder names its ``precision`` and a ``fingerprint``
+of its weights, which key every cached vector. Tests use
 ``components.fake.HashEncoder`` instead.
 """
 
@@ -21,11 +24,15 @@ from typing import Any, Callable, Iterator, Protocol, Sequence
 
 import numpy as np
 
+from components.precision import FP32, compute
+
 Progress = Callable[[float, str], None]
 
 
 class Encoder(Protocol):
     key: str
+    precision: str  # "fp32" or "bf16": every encode of this encoder computes in it
+    fingerprint: str  # digest of what computes the vectors (weights, tokenizer, pooling)
 
     def encode(self, texts: Sequence[str], prompt: str, include_prompt: bool,
                progress: Progress | None = None) -> np.ndarray:
@@ -93,12 +100,19 @@ class SentenceTransformerEncoder:
     batch_size = 32  # texts per forward pass at most
     batch_tokens = 4096  # padded tokens per forward pass at most (see _batches)
 
-    def __init__(self, key: str, model: Any) -> None:
+    def __init__(self, key: str, model: Any, precision: str = FP32, fingerprint: str | None = None) -> None:
         self.key = key
         self.model = model
+        self.precision = precision
+        compute(precision)  # an unknown precision fails here, not on the first encode
         self._lock = threading.Lock()
         if not _pooling_modules(model):
             raise ValueError(f"{key}: the model has no Pooling module to switch instruction pooling on")
+        if fingerprint is None:
+            from components.loading import fingerprint as digest
+
+            fingerprint = digest(model)
+        self.fingerprint = fingerprint
 
     def token_limit(self) -> int:
         return int(self.model.max_seq_length or 512)
@@ -143,10 +157,7 @@ class SentenceTransformerEncoder:
         dim = self.model.get_embedding_dimension()
         if not texts:
             return np.zeros((0, dim), dtype=np.float32)
-        import torch  # already imported by the loaded model
-
         out = np.empty((len(texts), dim), dtype=np.float32)
-        done = 0
         with self._lock:
             for pooling in _pooling_modules(self.model):
                 pooling.include_prompt = include_prompt
@@ -156,16 +167,25 @@ class SentenceTransformerEncoder:
             with _jobs_lock:
                 _corpus_jobs[kind] += corpus_job
             try:
-                for n, batch in enumerate(batches):
-                    torch.set_num_threads(_threads(corpus_job, kind))
-                    vecs = self.model.encode([texts[i] for i in batch], prompt=prompt or None,
-                                             batch_size=len(batch), normalize_embeddings=True,
-                                             convert_to_numpy=True, show_progress_bar=False)
-                    out[batch] = np.asarray(vecs, dtype=np.float32)
-                    done += len(batch)
-                    if progress and len(batches) > 1:
-                        progress((n + 1) / len(batches), f"Embedded {done}/{len(texts)} texts")
+                with compute(self.precision):  # one autocast for all batches: weights are cast once
+                    self._run(texts, prompt, batches, corpus_job, kind, out, progress)
             finally:
                 with _jobs_lock:
                     _corpus_jobs[kind] -= corpus_job
         return out
+
+    def _run(self, texts: list[str], prompt: str, batches: list[list[int]], corpus_job: bool, kind: str,
+             out: np.ndarray, progress: Progress | None) -> None:
+        """Encode ``batches`` of ``texts`` into the rows of ``out`` (the caller holds the lock)."""
+        import torch
+
+        done = 0
+        for n, batch in enumerate(batches):
+            torch.set_num_threads(_threads(corpus_job, kind))
+            vecs = self.model.encode([texts[i] for i in batch], prompt=prompt or None,
+                                     batch_size=len(batch), normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=False)
+            out[batch] = np.asarray(vecs, dtype=np.float32)  # under autocast too: norms and pooling ran in float32
+            done += len(batch)
+            if progress and len(batches) > 1:
+                progress((n + 1) / len(batches), f"Embedded {done}/{len(texts)} texts")

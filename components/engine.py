@@ -6,10 +6,17 @@ Document vectors come from the shared ``EmbeddingCache``, so a corpus is
 embedded once per (model, pooling mode, document prompt) and an edit of the
 query instruction re-encodes only the query. Models load lazily through an
 encoder factory (tests pass a fake one).
+
+Each model has one encoder per engine, and so one precision
+(``components.precision``): both sides of every comparison are computed
+alike. Vectors of the sample corpora (documents and their queries) also go
+to the engine's ``VectorStore`` on disk, if it has one, so a restarted app
+finds them; an upload's never do.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass, field
 from typing import Callable
@@ -17,11 +24,13 @@ from typing import Callable
 import numpy as np
 
 from components.cache import EmbeddingCache, embed_cached
-from components.corpora import Corpus
+from components.corpora import Corpus, load_sample, sample_keys
 from components.encoder import Encoder, SentenceTransformerEncoder
 from components.errors import LensError
 from components.models import ModelPreset, get_model
+from components.precision import precision_for
 from components.retrieval import Ranking, rank
+from components.store import VectorStore
 
 Progress = Callable[[float, str], None]
 EncoderFactory = Callable[[ModelPreset, "Progress | None"], Encoder]
@@ -29,11 +38,20 @@ EncoderFactory = Callable[[ModelPreset, "Progress | None"], Encoder]
 CHARS_PER_TOKEN_CAP = 50  # text beyond limit*50 chars can never be read by the model
 
 
-def load_encoder(preset: ModelPreset, progress: Progress | None = None) -> Encoder:
-    """The default factory: a sentence-transformers model behind the Encoder API."""
+def load_encoder(preset: ModelPreset, progress: Progress | None = None, precision: str | None = None) -> Encoder:
+    """The default factory: a sentence-transformers model behind the Encoder API.
+
+    ``precision`` forces "fp32" or "bf16"; by default the process's choice
+    for this model (``components.precision.precision_for``).
+    """
     from components.loading import load_model
 
-    return SentenceTransformerEncoder(preset.key, load_model(preset, progress))
+    return SentenceTransformerEncoder(preset.key, load_model(preset, progress), precision_for(preset, precision))
+
+
+def is_sample(corpus: Corpus) -> bool:
+    """True when ``corpus`` is a listed sample corpus, unchanged (worth keeping on disk)."""
+    return corpus.key in sample_keys() and load_sample(corpus.key).fingerprint == corpus.fingerprint
 
 
 @dataclass(frozen=True)
@@ -77,9 +95,12 @@ class Exploration:
 class Engine:
     """Shared by all sessions: models, encoders and the embedding cache."""
 
-    def __init__(self, cache: EmbeddingCache | None = None, factory: EncoderFactory = load_encoder) -> None:
+    def __init__(self, cache: EmbeddingCache | None = None, factory: EncoderFactory = load_encoder,
+                 store: VectorStore | None = None, precision: str | None = None) -> None:
+        """``precision`` forces one for every model (the factory must take ``precision=``)."""
         self.cache = cache or EmbeddingCache()
-        self._factory = factory
+        self.store = store
+        self._factory = factory if precision is None else functools.partial(factory, precision=precision)
         self._encoders: dict[str, Encoder] = {}
         self._lock = threading.Lock()
         self._embed_locks: dict[tuple, threading.Lock] = {}
@@ -93,12 +114,17 @@ class Engine:
                 enc = self._encoders.setdefault(model_key, enc)
         return enc
 
+    def precision(self, model_key: str) -> str:
+        """The precision every encode of this model computes in ("fp32" or "bf16")."""
+        return self.encoder(model_key).precision
+
     def embed(self, model_key: str, texts: list[str], prompt: str, include_prompt: bool,
-              progress: Progress | None = None) -> np.ndarray:
+              progress: Progress | None = None, persist: bool = False) -> np.ndarray:
         """Cached embeddings ``[n, dim]`` of ``texts`` with ``prompt``.
 
         Texts and prompt are clipped to what the model can read at most, so a
         pasted 100,000-character text costs no more than a long paragraph.
+        ``persist``: the texts are sample data, kept in the store on disk.
         """
         enc = self.encoder(model_key, progress)
         cap = enc.token_limit() * CHARS_PER_TOKEN_CAP
@@ -109,16 +135,19 @@ class Engine:
         with self._lock:
             lock = self._embed_locks.setdefault((model_key, prompt, include_prompt), threading.Lock())
         with lock:  # a second caller with the same prompt waits, then finds every vector cached
-            return embed_cached(enc, self.cache, clipped, prompt, include_prompt, progress)
+            return embed_cached(enc, self.cache, clipped, prompt, include_prompt, progress,
+                                self.store if persist else None)
 
     def doc_vectors(self, corpus: Corpus, setting: Setting, instructed: bool,
                     progress: Progress | None = None) -> np.ndarray:
         prompt = setting.prompt("document") if instructed else ""
-        return self.embed(setting.model_key, corpus.texts, prompt, setting.include_prompt, progress)
+        return self.embed(setting.model_key, corpus.texts, prompt, setting.include_prompt, progress,
+                          persist=is_sample(corpus))
 
-    def query_vectors(self, texts: list[str], setting: Setting, instructed: bool) -> np.ndarray:
+    def query_vectors(self, texts: list[str], setting: Setting, instructed: bool,
+                      persist: bool = False) -> np.ndarray:
         prompt = setting.prompt("query") if instructed else ""
-        return self.embed(setting.model_key, texts, prompt, setting.include_prompt)
+        return self.embed(setting.model_key, texts, prompt, setting.include_prompt, persist=persist)
 
     def truncation_notes(self, setting: Setting, query: str) -> tuple[str, ...]:
         """Say when an instruction or the query is longer than the model reads."""
@@ -147,9 +176,10 @@ class Engine:
             raise LensError("Type a query (or pick an example) to rank the corpus.")
         base_docs = self.doc_vectors(corpus, setting, instructed=False, progress=progress)
         docs = self.doc_vectors(corpus, setting, instructed=True, progress=progress)
-        base_q = self.query_vectors([query], setting, instructed=False)[0]
-        q = self.query_vectors([query], setting, instructed=True)[0]
         labeled = corpus.query_by_text(query)
+        keep = labeled is not None and is_sample(corpus)  # a sample's own query, not what a visitor typed
+        base_q = self.query_vectors([query], setting, instructed=False, persist=keep)[0]
+        q = self.query_vectors([query], setting, instructed=True, persist=keep)[0]
         ids = corpus.ids
         return Exploration(
             corpus=corpus, setting=setting, query_text=query,

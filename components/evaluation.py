@@ -28,7 +28,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from components.corpora import Corpus
-from components.engine import Engine, Setting
+from components.engine import Engine, Setting, is_sample
 from components.errors import CorpusError, LensError
 from components.metrics import METRICS, Scores, evaluate_rankings, mean_scores, metric_keys
 from components.retrieval import RankRow
@@ -146,12 +146,13 @@ def compare_settings(engine: Engine, corpus: Corpus, settings: Sequence[Setting]
     sides += [(name, s.prompt("query"), s.prompt("document"), s.include_prompt)
               for name, s in zip(("instruction A", "instruction B"), settings)]
     n_stages = 2 * len(sides)
+    keep = is_sample(corpus)  # a sample's vectors are kept on disk for the next process
     results: list[tuple[dict[str, Scores], dict[str, tuple[str, ...]]]] = []
     for i, (name, q_prompt, d_prompt, include) in enumerate(sides):
         docs = engine.embed(model, corpus.texts, d_prompt, include,
-                            _staged(progress, 2 * i, n_stages, f"{name}, documents"))
+                            _staged(progress, 2 * i, n_stages, f"{name}, documents"), keep)
         qvecs = engine.embed(model, texts, q_prompt, include,
-                             _staged(progress, 2 * i + 1, n_stages, f"{name}, queries"))
+                             _staged(progress, 2 * i + 1, n_stages, f"{name}, queries"), keep)
         best = top_k(qvecs, docs, ids, k)
         tops = {qid: tuple(ids[j] for j in row) for qid, row in zip(qids, best)}
         results.append((evaluate_rankings(qrels, tops, k), tops))
