@@ -15,7 +15,7 @@ import os
 
 from components import warmup
 from components.engine import Engine
-from components.projection import FrameCache
+from components.frames import LiveFrameCache
 from components.store import open_store
 
 MAX_FILE_SIZE = "10mb"
@@ -25,7 +25,7 @@ def create(warm: bool = True):
     """The ``gr.Blocks`` app with its shared engine; starts the warm-up thread."""
     from components.ui import build
 
-    engine, frames = Engine(store=open_store()), FrameCache()
+    engine, frames = Engine(store=open_store()), LiveFrameCache()
     if warm and os.environ.get("INSTRUCTION_LENS_NO_WARMUP") != "1":
         warmup.start(engine, frames)
     demo = build(engine, frames)

@@ -1,8 +1,8 @@
 """Embeddings kept on disk, so a restarted app ranks a sample corpus without encoding it.
 
 A ``VectorStore`` maps a 32-byte key to a ``float32 [n, dim]`` block of
-vectors, one file per block in one folder (``$INSTRUCTION_LENS_CACHE/vectors``,
-default ``~/.cache/instruction-lens/vectors``). The key is a digest of every
+vectors, one file per block in one folder (``$INSTRUCTION_LENS_STORE_DIR``,
+default ``vectors`` under ``$INSTRUCTION_LENS_CACHE`` or ``~/.cache/instruction-lens``). The key is a digest of every
 row's cache key (``components.cache.entry_key``: model fingerprint,
 precision, pooling mode, prompt, text), so a block is only ever found by the
 exact texts, model, precision and instruction that made it.
@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 STORE_ENV = "INSTRUCTION_LENS_STORE_MB"
+STORE_DIR_ENV = "INSTRUCTION_LENS_STORE_DIR"
 DEFAULT_MB = 500
 MAGIC = b"ILVEC\x00"
 VERSION = 1
@@ -82,6 +83,10 @@ def decode_block(key: bytes, data: bytes) -> np.ndarray | None:
 
 
 def default_folder() -> Path:
+    """``$INSTRUCTION_LENS_STORE_DIR``, or ``vectors`` in the app's cache folder."""
+    env = os.environ.get(STORE_DIR_ENV, "").strip()
+    if env:
+        return Path(env).expanduser()
     from components.e5_convert import default_cache_dir
 
     return default_cache_dir() / "vectors"

@@ -2,12 +2,15 @@
 
 ``start`` runs, in a daemon thread: import sentence-transformers, load the
 default offline model, embed the default task's corpus with and without its
-instructions, and fit the map's frame (which compiles UMAP's numba code).
-Then, with the page ready, it prepares the other packaged models that need
-it (``PREPARE``: E5's one-time conversion), so picking one later costs no
-conversion. The thread runs at the lowest CPU priority and its encodes are
-background jobs (``components.encoder.background``), so a person who asks
-for something else meanwhile gets the cores. Handlers that arrive earlier
+instructions, compile UMAP (``components.frames.prepare_umap``) and fit the
+map's frame. Then, with the page ready, it prepares the other packaged
+models that need it (``PREPARE``: E5's one-time conversion), and for every
+model in ``WARM_MODELS`` ranks every task's sample corpus with the task's
+default instructions for that model and fits its map, so a person who
+picks any of them finds the vectors (and, with a vector store, the next
+process finds them on disk). The thread runs at the lowest CPU priority and
+its encodes are background jobs (``components.encoder.background``), so a
+person who asks for something else meanwhile gets the cores. Handlers that arrive earlier
 simply wait on the same locks; ``status()`` says what is going on for the
 page to show.
 """
@@ -22,15 +25,17 @@ import traceback
 from components.corpora import load_sample
 from components.encoder import background
 from components.engine import Engine, Setting
+from components.frames import prepare_umap
 from components.loading import resolve
 from components.mapview import map_data
 from components.models import DEFAULT_MODEL, get_model
 from components.projection import FrameCache
-from components.tasks import DEFAULT_TASK, get_task
+from components.tasks import DEFAULT_TASK, TASKS, get_task
 
 PREPARE = ("e5-small-offline",)
+WARM_MODELS = ("minilm-offline", "e5-small-offline")  # the offline models a visitor meets first
 
-_STATE = {"phase": "not started", "error": "", "seconds": 0.0}
+_STATE = {"phase": "not started", "error": "", "seconds": 0.0, "warmed": 0}
 
 
 def status() -> dict:
@@ -66,6 +71,7 @@ def _work(engine: Engine, frames: FrameCache) -> None:
         _STATE["phase"] = "embedding the default corpus"
         ex = engine.explore(corpus, default_setting(), corpus.example_queries()[0])
         _STATE["phase"] = "preparing the map"
+        prepare_umap()
         map_data(ex, frames)
         _STATE["phase"] = "ready"
     except Exception as exc:  # shown on the page; the app still serves
@@ -78,6 +84,21 @@ def _work(engine: Engine, frames: FrameCache) -> None:
             resolve(get_model(key))  # converts once; a no-op when the folder is current
         except Exception:  # picking the model later reports the same problem on the page
             traceback.print_exc()
+    warm_all(engine, frames)
+
+
+def warm_all(engine: Engine, frames: FrameCache) -> None:
+    """Rank and map every task's sample corpus with each of ``WARM_MODELS`` and its defaults."""
+    for model_key in WARM_MODELS:
+        for task in TASKS:
+            try:
+                corpus = load_sample(task.corpus)
+                ex = engine.explore(corpus, default_setting(task.key, model_key), corpus.example_queries()[0])
+                map_data(ex, frames)
+                _STATE["warmed"] = int(_STATE.get("warmed", 0)) + 1
+            except Exception:  # a model that cannot load fails the same way when picked, with a message
+                traceback.print_exc()
+                break
 
 
 def start(engine: Engine, frames: FrameCache) -> threading.Thread:

@@ -133,6 +133,8 @@ def test_the_budget_comes_from_the_environment_and_zero_turns_the_store_off(tmp_
     monkeypatch.setenv(store_mod.STORE_ENV, "2")
     opened = open_store()
     assert opened.budget == 2 * 1024 * 1024 and opened.folder == tmp_path / "vectors"
+    monkeypatch.setenv(store_mod.STORE_DIR_ENV, str(tmp_path / "elsewhere"))
+    assert open_store().folder == tmp_path / "elsewhere"
     monkeypatch.setenv(store_mod.STORE_ENV, "0")
     assert open_store() is None
 

@@ -1,0 +1,101 @@
+"""Choosing the precision: forced, ruled out by the CPU's flags, or measured; one per model."""
+
+from __future__ import annotations
+
+import pytest
+
+from components import precision
+from components.engine import Engine
+from components.fake import HashEncoder
+from components.models import MODELS, get_model
+from components.precision import BF16, FP32, Detection, detect, precision_for
+
+NATIVE = frozenset({"avx2", "avx512f", "avx512_bf16"})
+
+
+def _never(*_a):
+    raise AssertionError("no timing expected")
+
+
+@pytest.mark.parametrize("env, want", [("bf16", BF16), ("fp32", FP32), (" BF16 ", BF16)])
+def test_the_environment_forces_either_without_measuring(env, want):
+    assert detect(env, flags=frozenset(), timer=_never).precision == want
+
+
+def test_an_unknown_value_is_refused():
+    with pytest.raises(ValueError, match="bf16, fp32, auto"):
+        detect("half", flags=NATIVE, timer=_never)
+
+
+def test_no_native_instructions_means_float32_without_timing():
+    found = detect("auto", flags=frozenset({"avx2", "avx512f"}), timer=_never)
+    assert found.precision == FP32 and "no native bfloat16" in found.reason
+
+
+@pytest.mark.parametrize("flags", [NATIVE, frozenset({"amx_bf16"}), None])  # None: flags unreadable
+@pytest.mark.parametrize("fp32, bf16, want", [(100.0, 200.0, BF16), (100.0, 140.0, FP32), (100.0, 20.0, FP32)])
+def test_flags_are_not_enough_the_timed_matmul_decides(flags, fp32, bf16, want):
+    found = detect("", flags=flags, timer=lambda: (fp32, bf16))
+    assert found.precision == want
+    assert (found.fp32_gflops, found.bf16_gflops) == (fp32, bf16)
+    assert f"{bf16 / fp32:.2f}x" in found.reason
+
+
+def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
+    info = tmp_path / "cpuinfo"
+    info.write_text("processor\t: 0\nflags\t\t: fpu avx512f avx512_bf16\n\nprocessor\t: 1\nflags\t\t: fpu\n")
+    assert precision.cpu_flags(str(info)) == frozenset({"fpu", "avx512f", "avx512_bf16"})
+    assert precision.cpu_flags(str(tmp_path / "absent")) is None
+
+
+def test_the_probe_measures_real_matmuls():
+    import torch
+
+    assert precision.matmul_gflops(torch.float32, size=64, seconds=0.001) > 0.1
+    fp32, bf16 = precision.measure(rounds=1, size=64, seconds=0.001)
+    assert fp32 > 0 and bf16 > 0
+
+
+def test_only_models_that_passed_the_guard_follow_the_machine(monkeypatch):
+    monkeypatch.setattr(precision, "machine_detection", lambda: Detection(BF16, "test"))
+    assert precision_for(get_model("minilm-offline")) == BF16
+    assert precision_for(get_model("instructor-base")) == FP32  # never measured: float32
+    assert precision_for(get_model("instructor-base"), forced=BF16) == BF16  # a benchmark may force it
+    monkeypatch.setattr(precision, "machine_detection", lambda: Detection(FP32, "test"))
+    assert all(precision_for(m) == FP32 for m in MODELS)
+    with pytest.raises(ValueError):
+        precision_for(get_model("minilm-offline"), forced="fp16")
+
+
+def test_guarded_models_are_offline_ones_the_fidelity_test_covers():
+    from tests.test_precision_fidelity import GUARDED
+
+    flagged = {m.key for m in MODELS if m.bf16}
+    assert flagged == set(GUARDED)  # a flag without its guard (or the reverse) fails here
+    assert all(get_model(k).offline for k in flagged)
+
+
+def test_compute_is_autocast_for_bf16_and_nothing_for_fp32():
+    import torch
+
+    x = torch.ones(4, 4)
+    with precision.compute(BF16):
+        assert (x @ x).dtype == torch.bfloat16
+    with precision.compute(FP32):
+        assert (x @ x).dtype == torch.float32
+    with pytest.raises(ValueError):
+        precision.compute("fp16")
+
+
+def test_a_forced_engine_gives_every_model_that_precision():
+    made = []
+
+    def factory(preset, progress=None, precision=None):
+        enc = HashEncoder(preset.key)
+        enc.precision = precision
+        made.append(enc)
+        return enc
+
+    engine = Engine(factory=factory, precision=BF16)
+    assert engine.precision("minilm-offline") == BF16 and engine.precision("e5-small-offline") == BF16
+    assert engine.encoder("minilm-offline") is made[0]  # one encoder, so one precision, per model
