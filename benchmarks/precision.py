@@ -5,6 +5,7 @@ Run from the repository root (tens of minutes on 2 cores)::
     python benchmarks/precision.py                 # everything -> benchmarks/results/precision.json
     python benchmarks/precision.py --quick         # smoke run: one repeat, small slices
     python benchmarks/precision.py --sections peaks profile
+    python benchmarks/precision.py --merge a.json b.json    # sections run separately -> one report
 
 Both precisions run in the same process, interleaved, so drift and other jobs
 on the machine favour neither; on a shared machine compare the ratios, and
@@ -263,13 +264,13 @@ def measure_fidelity(engines: dict, models: Sequence[str], corpora: Sequence[str
     return out
 
 
-def run(models: Sequence[str], sections: Sequence[str], quick: bool) -> dict:
+def run(models: Sequence[str], sections: Sequence[str], quick: bool, repeats: int | None = None) -> dict:
     from components.corpora import load_sample, sample_keys
     from components.engine import Engine
     from components.precision import BF16, FP32
     from components.projection import FrameCache
 
-    reps = 1 if quick else 3
+    reps = repeats or (1 if quick else 3)
     report: dict = {"machine": lat.machine_info(), "config": {
         "models": list(models), "sections": list(sections), "quick": quick, "repeats": reps, "targets": TARGETS},
         "measures": {}}
@@ -327,20 +328,39 @@ def _env(**values: str):
                 os.environ[k] = v
 
 
+def merge(paths: Sequence[str]) -> dict:
+    """One report from reports of separate sections (run one after another or side by side)."""
+    parts = [json.loads(Path(p).read_text(encoding="utf-8")) for p in paths]
+    report = {"machine": parts[0]["machine"], "config": parts[0]["config"], "measures": {}, "runs": []}
+    for part in parts:
+        report["measures"].update(part["measures"])
+        report["runs"].append({"sections": part["config"]["sections"], "models": part["config"]["models"],
+                               "machine": part["machine"]})
+    report["config"]["sections"] = [s for p in parts for s in p["config"]["sections"]]
+    report["machine"]["contended"] = any(p["machine"].get("contended") for p in parts)
+    report["targets"] = lat.targets(report["measures"])
+    return report
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "precision.json"))
     ap.add_argument("--quick", action="store_true", help="one repeat, small slices: a smoke run")
     ap.add_argument("--models", nargs="+", default=list(MODELS))
     ap.add_argument("--sections", nargs="+", default=list(SECTIONS), choices=SECTIONS)
+    ap.add_argument("--repeats", type=int, default=None, help="document edits per precision (default 3)")
+    ap.add_argument("--merge", nargs="+", metavar="REPORT", help="merge these reports into --out instead of running")
     args = ap.parse_args(argv)
     for key, value in (("HF_HUB_OFFLINE", "1"), ("TOKENIZERS_PARALLELISM", "false"),
                        ("GRADIO_ANALYTICS_ENABLED", "False"), ("OMP_WAIT_POLICY", "PASSIVE"),
                        ("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "instruction-lens" / "numba"))):
         os.environ.setdefault(key, value)
     t0 = time.perf_counter()
-    report = run(args.models, args.sections, args.quick)
-    report["machine"]["run_s"] = time.perf_counter() - t0
+    if args.merge:
+        report = merge(args.merge)
+    else:
+        report = run(args.models, args.sections, args.quick, args.repeats)
+        report["machine"]["run_s"] = time.perf_counter() - t0
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")

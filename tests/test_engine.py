@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from components.engine import Setting
+from components.engine import Engine, Setting
 from components.errors import LensError
 
 
@@ -115,3 +115,27 @@ def test_pooling_switch_without_prompt_reuses_the_baseline(fake_engine, fake_enc
     before = len(enc.calls)
     fake_engine.explore(pets, Setting("minilm-offline", "q: ", "d: ", False), "pet")
     assert all(prompt for _, prompt, _ in enc.calls[before:])  # no baseline re-encoding
+
+
+def test_one_precision_per_model_and_precisions_never_share_vectors(pets):
+    """Two engines in different precisions over one cache: each encodes its own vectors."""
+    from components.cache import EmbeddingCache
+    from components.fake import HashEncoder
+    from components.warmup import default_setting
+
+    made: dict = {}
+
+    def factory(precision):
+        def make(preset, progress=None):
+            enc = made.setdefault((preset.key, precision), HashEncoder(preset.key))
+            enc.precision = precision
+            return enc
+        return make
+
+    shared = EmbeddingCache()
+    setting = default_setting("qa", "minilm-offline")
+    for precision in ("fp32", "bf16"):
+        engine = Engine(cache=shared, factory=factory(precision))
+        engine.explore(pets, setting, "Which pet can talk?")
+        assert engine.precision("minilm-offline") == precision
+        assert made[("minilm-offline", precision)].calls  # nothing was served from the other precision
