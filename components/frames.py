@@ -90,8 +90,15 @@ class LiveFrameCache(FrameCache):
         self._fitting: dict[Hashable, threading.Thread] = {}
         self._live_lock = threading.Lock()
 
+    def has_frame(self, key: Hashable) -> bool:
+        """True when ``frame(key, ...)`` answers at once (a fitted frame, or an interim one)."""
+        with self._live_lock:
+            if key in self._interim:
+                return True
+        return super().has_frame(key)
+
     def frame(self, key: Hashable, base_docs: np.ndarray) -> Frame:
-        if umap_ready() or self.has_frame(key) or np.asarray(base_docs).shape[0] < MIN_UMAP_POINTS:
+        if umap_ready() or super().has_frame(key) or np.asarray(base_docs).shape[0] < MIN_UMAP_POINTS:
             return super().frame(key, base_docs)
         with self._live_lock:
             found = self._interim.get(key)

@@ -34,6 +34,7 @@ from components.tasks import DEFAULT_TASK, TASKS, get_task
 
 PREPARE = ("e5-small-offline",)
 WARM_MODELS = ("minilm-offline", "e5-small-offline")  # the offline models a visitor meets first
+WARM_MODELS_ENV = "INSTRUCTION_LENS_WARM_MODELS"  # comma-separated keys to warm instead; empty: none
 
 _STATE = {"phase": "not started", "error": "", "seconds": 0.0, "warmed": 0}
 
@@ -87,9 +88,17 @@ def _work(engine: Engine, frames: FrameCache) -> None:
     warm_all(engine, frames)
 
 
+def warm_models() -> tuple[str, ...]:
+    """``$INSTRUCTION_LENS_WARM_MODELS`` (comma-separated, may be empty) or ``WARM_MODELS``."""
+    env = os.environ.get(WARM_MODELS_ENV)
+    if env is None:
+        return WARM_MODELS
+    return tuple(key.strip() for key in env.split(",") if key.strip())
+
+
 def warm_all(engine: Engine, frames: FrameCache) -> None:
-    """Rank and map every task's sample corpus with each of ``WARM_MODELS`` and its defaults."""
-    for model_key in WARM_MODELS:
+    """Rank and map every task's sample corpus with each warm model and its defaults."""
+    for model_key in warm_models():
         for task in TASKS:
             try:
                 corpus = load_sample(task.corpus)

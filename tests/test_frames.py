@@ -50,6 +50,7 @@ def test_a_new_map_is_answered_at_once_and_replaced_when_umap_is_ready(slow_umap
     first = cache.frame(("m", "c"), base)
     assert isinstance(first, InterimFrame) and time.perf_counter() - t0 < 1.0  # no compile waited for
     assert cache.frame(("m", "c"), base) is first  # one interim frame, one background fit
+    assert cache.has_frame(("m", "c"))  # the page need not say "fitting" again: a frame answers at once
     np.testing.assert_allclose(cache.placed(("m", "c", "p: "), first, base[:3]), first.place(base[:3]))
     assert not cache.has_placed(("m", "c", "p: "))  # interim positions are never kept
     slow_umap.set()

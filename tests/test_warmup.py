@@ -101,3 +101,12 @@ def test_warmup_encodes_as_a_background_job_on_a_low_priority_thread(fake_engine
     assert seen["background"] is True
     assert seen.get("nice", 19) == 19
     assert getattr(encoder._local, "background", False) is False  # this thread is untouched
+
+
+def test_the_models_to_warm_can_be_chosen_or_turned_off(monkeypatch):
+    monkeypatch.delenv(warmup.WARM_MODELS_ENV, raising=False)
+    assert warmup.warm_models() == warmup.WARM_MODELS
+    monkeypatch.setenv(warmup.WARM_MODELS_ENV, " e5-small-offline ,")
+    assert warmup.warm_models() == ("e5-small-offline",)
+    monkeypatch.setenv(warmup.WARM_MODELS_ENV, "")
+    assert warmup.warm_models() == ()
