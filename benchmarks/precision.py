@@ -83,10 +83,9 @@ def measure_peaks() -> dict:
 
     out: dict = {}
     for threads in sorted({1, os.cpu_count() or 1}):
-        torch.set_num_threads(threads)
         row = {}
         for name, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
-            row[name] = max(matmul_gflops(dtype, size, 0.2) for size in (256, 512, 1024) for _ in range(2))
+            row[name] = max(matmul_gflops(dtype, size, 0.2, threads) for size in (256, 512, 1024) for _ in range(2))
         row["bf16_over_fp32"] = row["bf16"] / row["fp32"]
         out[f"threads_{threads}"] = row
     flags = cpu_flags() or frozenset()

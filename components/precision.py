@@ -61,25 +61,25 @@ def cpu_flags(path: str = "/proc/cpuinfo") -> frozenset[str] | None:
 
 
 @contextlib.contextmanager
-def one_thread() -> Iterator[None]:
-    """Torch on one thread in this block (restored after)."""
+def torch_threads(n: int = 1) -> Iterator[None]:
+    """Torch on ``n`` threads in this block (restored after)."""
     import torch
 
     before = torch.get_num_threads()
-    torch.set_num_threads(1)
+    torch.set_num_threads(n)
     try:
         yield
     finally:
         torch.set_num_threads(before)
 
 
-def matmul_gflops(dtype: Any, size: int = PROBE_SIZE, seconds: float = 0.03) -> float:
-    """One-thread GFLOP/s of ``[size, size] @ [size, size]`` in ``dtype``, best of ~``seconds``."""
+def matmul_gflops(dtype: Any, size: int = PROBE_SIZE, seconds: float = 0.03, threads: int = 1) -> float:
+    """GFLOP/s of ``[size, size] @ [size, size]`` in ``dtype`` on ``threads``, best of ~``seconds``."""
     import torch
 
     a = torch.randn(size, size).to(dtype)
     b = torch.randn(size, size).to(dtype)
-    with one_thread(), torch.inference_mode():
+    with torch_threads(threads), torch.inference_mode():
         a @ b  # first call: kernel selection, page faults
         best, spent = float("inf"), 0.0
         while spent < seconds or best == float("inf"):

@@ -51,7 +51,10 @@ def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
 def test_the_probe_measures_real_matmuls():
     import torch
 
-    assert precision.matmul_gflops(torch.float32, size=64, seconds=0.001) > 0.1
+    before = torch.get_num_threads()
+    assert precision.matmul_gflops(torch.float32, size=64, seconds=0.02) > 0.01
+    assert precision.matmul_gflops(torch.float32, size=64, seconds=0.02, threads=2) > 0.01
+    assert torch.get_num_threads() == before  # the probe gives the threads back
     fp32, bf16 = precision.measure(rounds=1, size=64, seconds=0.001)
     assert fp32 > 0 and bf16 > 0
 
