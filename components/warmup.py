@@ -2,8 +2,9 @@
 
 ``start`` runs, in a daemon thread: import sentence-transformers, load the
 default offline model, embed the default task's corpus with and without its
-instructions, compile UMAP (``components.frames.prepare_umap``) and fit the
-map's frame. Then, with the page ready, it prepares the other packaged
+instructions, load the other warm models, compile UMAP
+(``components.frames.prepare_umap``; a map asked for meanwhile is drawn in an
+interim frame) and fit the map's frame. Then, with the page ready, it prepares the other packaged
 models that need it (``PREPARE``: E5's one-time conversion), and for every
 model in ``WARM_MODELS`` ranks every task's sample corpus with the task's
 default instructions for that model and fits its map, so a person who
@@ -71,6 +72,8 @@ def _work(engine: Engine, frames: FrameCache) -> None:
         corpus = load_sample(task.corpus)
         _STATE["phase"] = "embedding the default corpus"
         ex = engine.explore(corpus, default_setting(), corpus.example_queries()[0])
+        _STATE["phase"] = "loading the other models"
+        _load(engine, warm_models())
         _STATE["phase"] = "preparing the map"
         prepare_umap()
         map_data(ex, frames)
@@ -86,6 +89,15 @@ def _work(engine: Engine, frames: FrameCache) -> None:
         except Exception:  # picking the model later reports the same problem on the page
             traceback.print_exc()
     warm_all(engine, frames)
+
+
+def _load(engine: Engine, keys: tuple[str, ...]) -> None:
+    """Load these models now (with a vector store, a first ranking after a restart then only reads it)."""
+    for key in keys:
+        try:
+            engine.encoder(key)
+        except Exception:  # picking the model later reports the same problem on the page
+            traceback.print_exc()
 
 
 def warm_models() -> tuple[str, ...]:

@@ -110,3 +110,14 @@ def test_the_models_to_warm_can_be_chosen_or_turned_off(monkeypatch):
     assert warmup.warm_models() == ("e5-small-offline",)
     monkeypatch.setenv(warmup.WARM_MODELS_ENV, "")
     assert warmup.warm_models() == ()
+
+
+def test_every_warm_model_is_loaded_before_umap_compiles(fake_engine, fake_encoders, monkeypatch, no_warm_models):
+    seen = []
+    monkeypatch.setattr(warmup, "warm_models", lambda: ("minilm-offline", "e5-small-offline"))
+    monkeypatch.setattr(warmup, "prepare_umap", lambda: seen.append(sorted(fake_encoders)))
+    monkeypatch.setattr(warmup, "warm_all", lambda engine, frames: None)  # tested above
+    monkeypatch.setattr(warmup, "resolve", lambda preset: None)
+    monkeypatch.setattr(warmup, "_STATE", {"phase": "not started", "error": "", "seconds": 0.0})
+    warmup.start(fake_engine, FrameCache()).join(timeout=300)
+    assert seen == [["e5-small-offline", "minilm-offline"]]
