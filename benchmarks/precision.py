@@ -224,7 +224,7 @@ t2 = time.perf_counter()
 ex = engine.explore(corpus, setting, corpus.example_queries()[0])
 t3 = time.perf_counter()
 print(json.dumps({"imports_s": t1 - t0, "model_load_s": t2 - t1, "first_ranking_s": t3 - t2,
-                  "process_s": t3 - t0, "texts_encoded": encoded[0], "precision": engine.precision(model)}))
+                  "process_s": t3 - t0, "texts_encoded": encoded[0], "precision": engine.precision(model, corpus)}))
 """
 
 
@@ -263,8 +263,8 @@ def measure_fidelity(engines: dict, models: Sequence[str], corpora: Sequence[str
                 corpus = slice_corpus(corpus, 24, 8)
             found = compare_precisions(engines["fp32"], engines["bf16"], corpus, _setting(model, corpus))
             rows[key] = found.as_dict()
-        out[model] = {"corpora": rows, "passes_all": all(r["passes"] for r in rows.values()),
-                      "registry_bf16": get_model(model).bf16}
+        out[model] = {"corpora": rows, "passing": [k for k, r in rows.items() if r["passes"]],
+                      "registry_bf16": list(get_model(model).bf16)}
     return out
 
 

@@ -114,6 +114,14 @@ class SentenceTransformerEncoder:
             fingerprint = digest(model)
         self.fingerprint = fingerprint
 
+    def in_precision(self, precision: str) -> "SentenceTransformerEncoder":
+        """The same model in another precision; it shares this encoder's lock (and pooling switch)."""
+        if precision == self.precision:
+            return self
+        twin = SentenceTransformerEncoder(self.key, self.model, precision, self.fingerprint)
+        twin._lock = self._lock
+        return twin
+
     def token_limit(self) -> int:
         return int(self.model.max_seq_length or 512)
 

@@ -7,9 +7,11 @@ embedded once per (model, pooling mode, document prompt) and an edit of the
 query instruction re-encodes only the query. Models load lazily through an
 encoder factory (tests pass a fake one).
 
-Each model has one encoder per engine, and so one precision
-(``components.precision``): both sides of every comparison are computed
-alike. Vectors of the sample corpora (documents and their queries) also go
+Each (model, corpus) pair has one precision in an engine (``Engine.precision``:
+bfloat16 only on the sample corpora where the model passed the fidelity
+guard, see ``components.precision``), used for its documents and its
+queries, with and without instructions: both sides of every comparison are
+computed alike, and the precision is part of every cache key. Vectors of the sample corpora (documents and their queries) also go
 to the engine's ``VectorStore`` on disk, if it has one, so a restarted app
 finds them; an upload's never do.
 """
@@ -28,7 +30,7 @@ from components.corpora import Corpus, load_sample, sample_keys
 from components.encoder import Encoder, SentenceTransformerEncoder
 from components.errors import LensError
 from components.models import ModelPreset, get_model
-from components.precision import precision_for
+from components.precision import FP32, precision_for
 from components.retrieval import Ranking, rank
 from components.store import VectorStore
 
@@ -38,15 +40,11 @@ EncoderFactory = Callable[[ModelPreset, "Progress | None"], Encoder]
 CHARS_PER_TOKEN_CAP = 50  # text beyond limit*50 chars can never be read by the model
 
 
-def load_encoder(preset: ModelPreset, progress: Progress | None = None, precision: str | None = None) -> Encoder:
-    """The default factory: a sentence-transformers model behind the Encoder API.
-
-    ``precision`` forces "fp32" or "bf16"; by default the process's choice
-    for this model (``components.precision.precision_for``).
-    """
+def load_encoder(preset: ModelPreset, progress: Progress | None = None, precision: str = FP32) -> Encoder:
+    """The default factory: a sentence-transformers model behind the Encoder API, in ``precision``."""
     from components.loading import load_model
 
-    return SentenceTransformerEncoder(preset.key, load_model(preset, progress), precision_for(preset, precision))
+    return SentenceTransformerEncoder(preset.key, load_model(preset, progress), precision)
 
 
 def is_sample(corpus: Corpus) -> bool:
@@ -97,43 +95,55 @@ class Engine:
 
     def __init__(self, cache: EmbeddingCache | None = None, factory: EncoderFactory = load_encoder,
                  store: VectorStore | None = None, precision: str | None = None) -> None:
-        """``precision`` forces one for every model (the factory must take ``precision=``)."""
+        """``precision`` forces one for every model and corpus (the factory must take ``precision=``)."""
         self.cache = cache or EmbeddingCache()
         self.store = store
+        self.forced = precision
         self._factory = factory if precision is None else functools.partial(factory, precision=precision)
         self._encoders: dict[str, Encoder] = {}
         self._lock = threading.Lock()
         self._embed_locks: dict[tuple, threading.Lock] = {}
 
-    def encoder(self, model_key: str, progress: Progress | None = None) -> Encoder:
+    def encoder(self, model_key: str, progress: Progress | None = None, precision: str | None = None) -> Encoder:
+        """The model's encoder; in ``precision`` when given (a twin sharing the loaded model)."""
         with self._lock:
             enc = self._encoders.get(model_key)
         if enc is None:
             enc = self._factory(get_model(model_key), progress)
             with self._lock:
                 enc = self._encoders.setdefault(model_key, enc)
-        return enc
+        if precision is None or precision == enc.precision or not hasattr(enc, "in_precision"):
+            return enc  # an encoder with one precision only (a fake) answers in it
+        with self._lock:
+            twin = self._encoders.get((model_key, precision))
+            if twin is None:
+                twin = self._encoders[(model_key, precision)] = enc.in_precision(precision)
+        return twin
 
-    def precision(self, model_key: str) -> str:
-        """The precision every encode of this model computes in ("fp32" or "bf16")."""
-        return self.encoder(model_key).precision
+    def precision(self, model_key: str, corpus: Corpus | None = None) -> str:
+        """The one precision of ``model_key`` on ``corpus`` (None: an upload or typed text) in this engine."""
+        if self.forced is not None:
+            return self.forced
+        return precision_for(get_model(model_key), corpus.key if corpus is not None and is_sample(corpus) else None)
 
     def embed(self, model_key: str, texts: list[str], prompt: str, include_prompt: bool,
-              progress: Progress | None = None, persist: bool = False) -> np.ndarray:
+              progress: Progress | None = None, persist: bool = False, precision: str | None = None) -> np.ndarray:
         """Cached embeddings ``[n, dim]`` of ``texts`` with ``prompt``.
 
         Texts and prompt are clipped to what the model can read at most, so a
         pasted 100,000-character text costs no more than a long paragraph.
         ``persist``: the texts are sample data, kept in the store on disk.
+        ``precision``: from ``precision(model_key, corpus)`` (default: the encoder's own).
         """
-        enc = self.encoder(model_key, progress)
+        enc = self.encoder(model_key, progress, precision)
         cap = enc.token_limit() * CHARS_PER_TOKEN_CAP
         clipped = [t if len(t) <= cap else t[:cap] for t in texts]
         prompt = prompt[:cap]
         if not prompt:
             include_prompt = True  # no prompt: the switch changes nothing, share one cache entry
         with self._lock:
-            lock = self._embed_locks.setdefault((model_key, prompt, include_prompt), threading.Lock())
+            lock = self._embed_locks.setdefault((model_key, enc.precision, prompt, include_prompt),
+                                                threading.Lock())
         with lock:  # a second caller with the same prompt waits, then finds every vector cached
             return embed_cached(enc, self.cache, clipped, prompt, include_prompt, progress,
                                 self.store if persist else None)
@@ -142,12 +152,14 @@ class Engine:
                     progress: Progress | None = None) -> np.ndarray:
         prompt = setting.prompt("document") if instructed else ""
         return self.embed(setting.model_key, corpus.texts, prompt, setting.include_prompt, progress,
-                          persist=is_sample(corpus))
+                          persist=is_sample(corpus), precision=self.precision(setting.model_key, corpus))
 
     def query_vectors(self, texts: list[str], setting: Setting, instructed: bool,
-                      persist: bool = False) -> np.ndarray:
+                      persist: bool = False, corpus: Corpus | None = None) -> np.ndarray:
+        """Query vectors in the precision of ``corpus``'s documents (they are compared with them)."""
         prompt = setting.prompt("query") if instructed else ""
-        return self.embed(setting.model_key, texts, prompt, setting.include_prompt, persist=persist)
+        return self.embed(setting.model_key, texts, prompt, setting.include_prompt, persist=persist,
+                          precision=self.precision(setting.model_key, corpus))
 
     def truncation_notes(self, setting: Setting, query: str) -> tuple[str, ...]:
         """Say when an instruction or the query is longer than the model reads."""
@@ -178,8 +190,8 @@ class Engine:
         docs = self.doc_vectors(corpus, setting, instructed=True, progress=progress)
         labeled = corpus.query_by_text(query)
         keep = labeled is not None and is_sample(corpus)  # a sample's own query, not what a visitor typed
-        base_q = self.query_vectors([query], setting, instructed=False, persist=keep)[0]
-        q = self.query_vectors([query], setting, instructed=True, persist=keep)[0]
+        base_q = self.query_vectors([query], setting, instructed=False, persist=keep, corpus=corpus)[0]
+        q = self.query_vectors([query], setting, instructed=True, persist=keep, corpus=corpus)[0]
         ids = corpus.ids
         return Exploration(
             corpus=corpus, setting=setting, query_text=query,

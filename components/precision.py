@@ -8,16 +8,19 @@ picks bfloat16 only when it is at least ``MIN_SPEEDUP`` times faster.
 ``$INSTRUCTION_LENS_PRECISION`` (``bf16``, ``fp32`` or ``auto``) forces
 either. The choice is made once per process (``machine_precision``).
 
-A model computes in bfloat16 only if its registry entry says that the
-fidelity guard passed for it (``ModelPreset.bf16``); ``precision_for`` gives
-the precision of a model in this process, and every encode of that model in
-the process uses it, so both sides of a comparison always share one format.
+A model computes in bfloat16 only on the sample corpora where its registry
+entry says the fidelity guard passed (``ModelPreset.bf16``);
+``precision_for`` gives the precision of a model on a corpus in this
+process, and every encode for that pair uses it (documents, queries, with
+and without instructions), so both sides of a comparison share one format.
 ``compute(precision)`` is the context an encode runs in: ``torch.autocast``
 for bfloat16 (matrix products in bfloat16, norms and softmax in float32),
 nothing for float32. Output vectors are float32 either way.
 
-It does not cast model weights (measured not to pay, see
-``benchmarks/results/precision.json``) and knows nothing about GPUs.
+It does not keep bfloat16 copies of the weights (the benchmark's ``steps``
+in ``benchmarks/results/precision.json`` found no gain on MiniLM and a
+small one on E5, for a second copy of the weights in memory) and knows
+nothing about GPUs.
 """
 
 from __future__ import annotations
@@ -131,17 +134,19 @@ def machine_precision() -> str:
     return machine_detection().precision
 
 
-def precision_for(preset: Any, forced: str | None = None) -> str:
-    """The precision of ``preset`` (a ``ModelPreset``) in this process.
+def precision_for(preset: Any, corpus_key: str | None = None, forced: str | None = None) -> str:
+    """The precision of ``preset`` (a ``ModelPreset``) on a sample corpus in this process.
 
     ``forced`` (a benchmark or test comparing both) wins; otherwise bfloat16
-    only where the machine chose it and the model passed the fidelity guard.
+    only where the machine chose it and the model passed the fidelity guard
+    on that corpus (``corpus_key`` None: an upload or typed text, float32).
     """
     if forced is not None:
         if forced not in PRECISIONS:
             raise ValueError(f"precision must be one of {PRECISIONS}, not {forced!r}")
         return forced
-    return BF16 if getattr(preset, "bf16", False) and machine_precision() == BF16 else FP32
+    guarded = corpus_key is not None and corpus_key in getattr(preset, "bf16", ())
+    return BF16 if guarded and machine_precision() == BF16 else FP32
 
 
 def compute(precision: str) -> contextlib.AbstractContextManager:

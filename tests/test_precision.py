@@ -59,23 +59,43 @@ def test_the_probe_measures_real_matmuls():
     assert fp32 > 0 and bf16 > 0
 
 
-def test_only_models_that_passed_the_guard_follow_the_machine(monkeypatch):
+def test_only_guarded_model_and_corpus_pairs_follow_the_machine(monkeypatch):
     monkeypatch.setattr(precision, "machine_detection", lambda: Detection(BF16, "test"))
-    assert precision_for(get_model("minilm-offline")) == BF16
-    assert precision_for(get_model("instructor-base")) == FP32  # never measured: float32
+    minilm = get_model("minilm-offline")
+    assert precision_for(minilm, "lee_news") == BF16
+    assert precision_for(minilm, "python_faq_qa") == FP32  # the guard failed there
+    assert precision_for(minilm, None) == FP32  # an upload or typed text: never measured
+    assert precision_for(get_model("instructor-base"), "lee_news") == FP32  # never measured: float32
     assert precision_for(get_model("instructor-base"), forced=BF16) == BF16  # a benchmark may force it
     monkeypatch.setattr(precision, "machine_detection", lambda: Detection(FP32, "test"))
-    assert all(precision_for(m) == FP32 for m in MODELS)
+    assert all(precision_for(m, c) == FP32 for m in MODELS for c in m.bf16)
     with pytest.raises(ValueError):
-        precision_for(get_model("minilm-offline"), forced="fp16")
+        precision_for(minilm, forced="fp16")
 
 
-def test_guarded_models_are_offline_ones_the_fidelity_test_covers():
-    from tests.test_precision_fidelity import GUARDED
+def test_guarded_pairs_are_offline_models_on_sample_corpora():
+    from components.corpora import sample_keys
 
-    flagged = {m.key for m in MODELS if m.bf16}
-    assert flagged == set(GUARDED)  # a flag without its guard (or the reverse) fails here
-    assert all(get_model(k).offline for k in flagged)
+    flagged = [m for m in MODELS if m.bf16]
+    assert {m.key for m in flagged} == {"minilm-offline", "e5-small-offline"}
+    assert all(m.offline and set(m.bf16) <= set(sample_keys()) for m in flagged)
+
+
+def test_the_registry_says_what_the_committed_report_measured():
+    """Each model's bfloat16 corpora are exactly those that passed the whole-corpus guard."""
+    import json
+    from pathlib import Path
+
+    report = json.loads((Path(__file__).resolve().parent.parent / "benchmarks" / "results" /
+                         "precision.json").read_text(encoding="utf-8"))
+    fidelity = report["measures"]["fidelity"]
+    for model in MODELS:
+        if model.key in fidelity:
+            rows = fidelity[model.key]["corpora"]
+            assert set(model.bf16) == {k for k, r in rows.items() if r["passes"]}, model.key
+            assert all(r["n_docs"] >= 100 for r in rows.values())  # whole corpora, not slices
+        else:
+            assert not model.bf16, model.key
 
 
 def test_compute_is_autocast_for_bf16_and_nothing_for_fp32():
@@ -90,7 +110,7 @@ def test_compute_is_autocast_for_bf16_and_nothing_for_fp32():
         precision.compute("fp16")
 
 
-def test_a_forced_engine_gives_every_model_that_precision():
+def test_a_forced_engine_gives_every_model_that_precision(pets):
     made = []
 
     def factory(preset, progress=None, precision=None):
@@ -100,5 +120,6 @@ def test_a_forced_engine_gives_every_model_that_precision():
         return enc
 
     engine = Engine(factory=factory, precision=BF16)
-    assert engine.precision("minilm-offline") == BF16 and engine.precision("e5-small-offline") == BF16
-    assert engine.encoder("minilm-offline") is made[0]  # one encoder, so one precision, per model
+    assert engine.precision("minilm-offline", pets) == BF16 and engine.precision("e5-small-offline") == BF16
+    assert engine.encoder("minilm-offline") is made[0]  # one encoder per model
+    assert engine.encoder("minilm-offline").precision == BF16
