@@ -61,6 +61,10 @@ class InterimFrame(Frame):
         mean, comps = self.model
         return ((np.atleast_2d(vectors).astype(np.float32) - mean) @ comps.T).astype(np.float64)
 
+    def moved(self, vectors: np.ndarray) -> np.ndarray:
+        """The fitted documents changed to ``vectors``: for a linear map, where they are placed."""
+        return self.place(vectors)
+
 
 def interim_frame(base_docs: np.ndarray) -> InterimFrame:
     """Principal components of ``base_docs`` (``[n, dim]``), signs fixed so the frame is deterministic."""
@@ -128,5 +132,5 @@ class LiveFrameCache(FrameCache):
 
     def placed(self, key: Hashable, frame: Frame, vectors: np.ndarray) -> np.ndarray:
         if isinstance(frame, InterimFrame):
-            return frame.place(vectors)  # cheap, and never to be mistaken for a UMAP placement
+            return frame.moved(vectors)  # cheap, and never to be mistaken for a UMAP placement
         return super().placed(key, frame, vectors)

@@ -51,14 +51,15 @@ def test_a_new_map_is_answered_at_once_and_replaced_when_umap_is_ready(slow_umap
     assert isinstance(first, InterimFrame) and time.perf_counter() - t0 < 1.0  # no compile waited for
     assert cache.frame(("m", "c"), base) is first  # one interim frame, one background fit
     assert cache.has_frame(("m", "c"))  # the page need not say "fitting" again: a frame answers at once
-    np.testing.assert_allclose(cache.placed(("m", "c", "p: "), first, base[:3]), first.place(base[:3]))
+    edited = _vectors() + 0.01  # the fitted documents, changed by an instruction
+    np.testing.assert_allclose(cache.placed(("m", "c", "p: "), first, edited), first.place(edited))
     assert not cache.has_placed(("m", "c", "p: "))  # interim positions are never kept
     slow_umap.set()
     cache.wait(120)
     assert cache.has_frame(("m", "c"))
     final = cache.frame(("m", "c"), base)
     assert final.method == "umap"
-    assert cache.placed(("m", "c", "p: "), final, base[:3]).shape == (3, 2)
+    assert cache.placed(("m", "c", "p: "), final, edited).shape == (40, 2)  # every fitted document, moved
 
 
 def test_once_umap_is_ready_it_is_a_plain_frame_cache(monkeypatch):
