@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
-from components.corpora import Corpus
+from components.corpora import Corpus, LabeledQuery
 from components.engine import Engine, Setting
 from components.evaluation import compare_settings, top_k
 
@@ -58,7 +58,8 @@ def slice_corpus(corpus: Corpus, n_docs: int, n_queries: int | None = None) -> C
 
     Labelled queries are taken in order while their relevant documents fit in
     ``n_docs``; the rest of the ``n_docs`` are the first other documents.
-    Unlabelled (example) queries are kept. Document order is the corpus's.
+    Unlabelled (example) queries are kept; labels a query has for other
+    tasks keep only the slice's documents. Document order is the corpus's.
     """
     wanted: set[str] = set()
     queries = []
@@ -72,8 +73,16 @@ def slice_corpus(corpus: Corpus, n_docs: int, n_queries: int | None = None) -> C
             break
         wanted.add(d.id)
     docs = tuple(d for d in corpus.documents if d.id in wanted)
-    unlabelled = tuple(q for q in corpus.queries if not q.relevant)
-    return replace(corpus, documents=docs, queries=tuple(queries) + unlabelled)
+    unlabelled = [q for q in corpus.queries if not q.relevant]
+    return replace(corpus, documents=docs, queries=tuple(_within(q, wanted) for q in queries + unlabelled))
+
+
+def _within(query: LabeledQuery, ids: set[str]) -> LabeledQuery:
+    """``query`` with the labels it has for other tasks (a corpus with labels per task) cut to ``ids``."""
+    if not query.by_task:
+        return query
+    return replace(query, by_task={task: {d: g for d, g in labels.items() if d in ids}
+                                   for task, labels in query.by_task.items()})
 
 
 def _overlap(a: np.ndarray, b: np.ndarray) -> list[float]:
