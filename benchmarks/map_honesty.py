@@ -117,8 +117,8 @@ def measure_pair(engine, model_key: str, corpus_key: str) -> dict:
     base = engine.doc_vectors(corpus, setting, instructed=False)
     docs = engine.doc_vectors(corpus, setting, instructed=True)
     texts = ([q.text for q in corpus.queries] or corpus.example_queries())[:MAX_QUERIES]
-    base_q = engine.query_vectors(texts, setting, instructed=False)
-    q = engine.query_vectors(texts, setting, instructed=True)
+    base_q = engine.query_vectors(texts, setting, instructed=False, corpus=corpus)
+    q = engine.query_vectors(texts, setting, instructed=True, corpus=corpus)
     frame = fit_frame(base)
     reducer = make_reducer(len(base))
     fitted = reducer.fit_transform(base)

@@ -1,13 +1,16 @@
 """A bounded, thread-safe cache of embeddings keyed by what made them.
 
-A vector is stored under (model key, pooling mode, prompt, text): change any
-of these and it is a different entry, so an edited instruction can never be
-served a stale vector. Keys are 16-byte BLAKE2 digests of those parts (long
+A vector is stored under (model fingerprint, precision, pooling mode, prompt,
+text): change any of these and it is a different entry, so an edited
+instruction can never be served a stale vector, nor a float32 vector mixed
+with a bfloat16 one. Keys are 16-byte BLAKE2 digests of those parts (long
 texts cost no key memory); the budget counts vector bytes plus a fixed
 overhead per entry, and the least recently used entries go first. One cache
 is shared by every session of the app.
 
-``embed_cached`` encodes only the texts that are missing.
+``embed_cached`` encodes only the texts that are missing; given a
+``components.store.VectorStore`` it first looks for the whole list on disk
+and, after encoding, keeps it there for the next process.
 """
 
 from __future__ import annotations
@@ -20,16 +23,20 @@ from typing import Callable, ContextManager, Sequence
 import numpy as np
 
 from components.encoder import Encoder
+from components.store import VectorStore, block_key
 
 ENTRY_OVERHEAD = 200  # bytes per entry for the key, the OrderedDict node and the array header
 DEFAULT_BUDGET = 512 * 1024 * 1024
 
 
-def entry_key(model_key: str, include_prompt: bool, prompt: str, text: str) -> bytes:
-    """The cache key of one embedding; an empty prompt ignores the pooling mode."""
+def entry_key(model: str, precision: str, include_prompt: bool, prompt: str, text: str) -> bytes:
+    """The cache key of one embedding; an empty prompt ignores the pooling mode.
+
+    ``model`` is the encoder's fingerprint, ``precision`` its "fp32" or "bf16".
+    """
     pooled = "1" if include_prompt or not prompt else "0"
     h = hashlib.blake2b(digest_size=16)
-    for part in (model_key, pooled, prompt, text):
+    for part in (model, precision, pooled, prompt, text):
         data = part.encode("utf-8", "surrogatepass")
         h.update(len(data).to_bytes(8, "little"))
         h.update(data)
@@ -86,27 +93,68 @@ class EmbeddingCache:
             self._bytes = 0
 
 
+def encoder_keys(encoder: Encoder, texts: Sequence[str], prompt: str, include_prompt: bool) -> list[bytes]:
+    """``entry_key`` of each text for this encoder (its fingerprint and precision)."""
+    return [entry_key(encoder.fingerprint, encoder.precision, include_prompt, prompt, t) for t in texts]
+
+
 def embed_cached(encoder: Encoder, cache: EmbeddingCache, texts: Sequence[str], prompt: str,
                  include_prompt: bool, progress: Callable[[float, str], None] | None = None,
-                 gate: Callable[[], ContextManager] | None = None) -> np.ndarray:
+                 gate: Callable[[], ContextManager] | None = None,
+                 store: VectorStore | None = None) -> np.ndarray:
     """Embeddings of ``texts`` (``float32 [n, dim]``), encoding only cache misses.
 
-    When more than one text is missing, the encoding runs inside ``gate()``
-    (a context manager, e.g. a corpus slot); the cache is looked at again once
-    inside, so work another caller finished meanwhile is not done twice.
+    With ``store``: when any text is missing from memory, the whole list is
+    looked up on disk first (a read, so it never waits for the gate); what
+    had to be encoded is saved there as one block. When more than one text
+    is still missing, the encoding runs inside ``gate()`` (a context manager,
+    e.g. a corpus slot); the cache is looked at again once inside, so work
+    another caller finished meanwhile is not done twice.
     """
-    keys = [entry_key(encoder.key, include_prompt, prompt, t) for t in texts]
+    if not texts:
+        return np.zeros((0, 0), dtype=np.float32)
+    keys = encoder_keys(encoder, texts, prompt, include_prompt)
     found = [cache.get(k) for k in keys]
-    if sum(v is None for v in found) > 1 and gate is not None:
+    missing = [i for i, v in enumerate(found) if v is None]
+    if not missing:
+        return np.stack(found).astype(np.float32, copy=False)
+    if store is not None:
+        block = _from_store(store, cache, keys, missing)
+        if block is not None:
+            return block
+    if len(missing) > 1 and gate is not None:
         with gate():
-            return _fill(encoder, cache, texts, prompt, include_prompt, progress, keys)
-    return _fill(encoder, cache, texts, prompt, include_prompt, progress, keys, found)
+            out, encoded = _fill(encoder, cache, texts, prompt, include_prompt, progress, keys)
+    else:
+        out, encoded = _fill(encoder, cache, texts, prompt, include_prompt, progress, keys, found)
+    if encoded and store is not None:
+        _to_store(store, keys, out)
+    return out
+
+
+def _from_store(store: VectorStore, cache: EmbeddingCache, keys: list[bytes],
+                missing: list[int]) -> np.ndarray | None:
+    """The whole block from disk (its missing rows put in ``cache``), or None when it is not there."""
+    block = store.load(block_key(keys))
+    if block is None or block.shape[0] != len(keys):
+        return None
+    for i in missing:
+        cache.put(keys[i], block[i])
+    return block
+
+
+def _to_store(store: VectorStore, keys: list[bytes], vectors: np.ndarray) -> None:
+    """Keep ``vectors`` on disk for the next process."""
+    try:
+        store.save(block_key(keys), vectors)
+    except OSError:  # a full or read-only disk costs the next process an encode, not this ranking
+        pass
 
 
 def _fill(encoder: Encoder, cache: EmbeddingCache, texts: Sequence[str], prompt: str, include_prompt: bool,
           progress: Callable[[float, str], None] | None, keys: list[bytes],
-          found: list[np.ndarray | None] | None = None) -> np.ndarray:
-    """Encode each distinct missing text once, store it, and stack all vectors in order."""
+          found: list[np.ndarray | None] | None = None) -> tuple[np.ndarray, int]:
+    """Encode each distinct missing text once and cache it; (all vectors in order, texts encoded)."""
     if found is None:
         found = [cache.get(k) for k in keys]
     first: dict[bytes, int] = {}
@@ -122,6 +170,4 @@ def _fill(encoder: Encoder, cache: EmbeddingCache, texts: Sequence[str], prompt:
         for i, key in enumerate(keys):
             if found[i] is None:
                 found[i] = found[first[key]]
-    if not texts:
-        return np.zeros((0, 0), dtype=np.float32)
-    return np.stack(found).astype(np.float32, copy=False)
+    return np.stack(found).astype(np.float32, copy=False), len(first)

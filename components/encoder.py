@@ -9,7 +9,11 @@ sentence-transformers the leading [CLS]/<s> token counts as part of the
 prompt). The flag lives on the shared model, so each batch holds the
 model's lock (a query waits for one batch of a corpus job, not all of it).
 Texts go through the model in length-sorted batches capped in tokens, with
-torch threads chosen per job (``_threads``). Tests use
+torch threads chosen per job (``_threads``), in the encoder's one precision
+(``components.precision``: float32, or bfloat16 matrix products under
+autocast, which is per thread, so a float32 twin of the same model may run
+between the batches); every encoder names its ``precision`` and a
+``fingerprint`` of its weights, which key every cached vector. Tests use
 ``components.fake.HashEncoder`` instead.
 """
 
@@ -22,11 +26,15 @@ from typing import Any, Callable, Iterator, Protocol, Sequence
 
 import numpy as np
 
+from components.precision import FP32, compute
+
 Progress = Callable[[float, str], None]
 
 
 class Encoder(Protocol):
     key: str
+    precision: str  # "fp32" or "bf16": every encode of this encoder computes in it
+    fingerprint: str  # digest of what computes the vectors (weights, tokenizer, pooling)
 
     def encode(self, texts: Sequence[str], prompt: str, include_prompt: bool,
                progress: Progress | None = None) -> np.ndarray:
@@ -99,12 +107,27 @@ class SentenceTransformerEncoder:
     batch_size = 32  # texts per forward pass at most
     batch_tokens = 4096  # padded tokens per forward pass at most (see _batches)
 
-    def __init__(self, key: str, model: Any) -> None:
+    def __init__(self, key: str, model: Any, precision: str = FP32, fingerprint: str | None = None) -> None:
         self.key = key
         self.model = model
+        self.precision = precision
+        compute(precision)  # an unknown precision fails here, not on the first encode
         self._lock = threading.Lock()
         if not _pooling_modules(model):
             raise ValueError(f"{key}: the model has no Pooling module to switch instruction pooling on")
+        if fingerprint is None:
+            from components.loading import fingerprint as digest
+
+            fingerprint = digest(model)
+        self.fingerprint = fingerprint
+
+    def in_precision(self, precision: str) -> "SentenceTransformerEncoder":
+        """The same model in another precision; it shares this encoder's lock (and pooling switch)."""
+        if precision == self.precision:
+            return self
+        twin = SentenceTransformerEncoder(self.key, self.model, precision, self.fingerprint)
+        twin._lock = self._lock
+        return twin
 
     def token_limit(self) -> int:
         return int(self.model.max_seq_length or 512)
@@ -149,8 +172,6 @@ class SentenceTransformerEncoder:
         dim = self.model.get_embedding_dimension()
         if not texts:
             return np.zeros((0, dim), dtype=np.float32)
-        import torch  # already imported by the loaded model
-
         out = np.empty((len(texts), dim), dtype=np.float32)
         with self._lock:  # the tokenizer is not safe for two threads at once
             batches, tokens = self._batches(texts, prompt)
@@ -158,23 +179,31 @@ class SentenceTransformerEncoder:
         kind = "background" if in_background() else "foreground"
         with _jobs_lock:
             _corpus_jobs[kind] += corpus_job
-        done = 0
         try:
-            for n, batch in enumerate(batches):
-                torch.set_num_threads(_threads(corpus_job, kind))
-                # the pooling switch lives on the shared model: hold it for one batch, so
-                # a query from someone else slips in between a corpus job's batches
-                with self._lock:
-                    for pooling in _pooling_modules(self.model):
-                        pooling.include_prompt = include_prompt
-                    vecs = self.model.encode([texts[i] for i in batch], prompt=prompt or None,
-                                             batch_size=len(batch), normalize_embeddings=True,
-                                             convert_to_numpy=True, show_progress_bar=False)
-                out[batch] = np.asarray(vecs, dtype=np.float32)
-                done += len(batch)
-                if progress and len(batches) > 1:
-                    progress((n + 1) / len(batches), f"Embedded {done}/{len(texts)} texts")
+            with compute(self.precision):  # one autocast for all batches: weights are cast once
+                self._run(texts, prompt, include_prompt, batches, corpus_job, kind, out, progress)
         finally:
             with _jobs_lock:
                 _corpus_jobs[kind] -= corpus_job
         return out
+
+    def _run(self, texts: list[str], prompt: str, include_prompt: bool, batches: list[list[int]],
+             corpus_job: bool, kind: str, out: np.ndarray, progress: Progress | None) -> None:
+        """Encode ``batches`` of ``texts`` into the rows of ``out``, holding the model's lock per batch."""
+        import torch  # already imported by the loaded model
+
+        done = 0
+        for n, batch in enumerate(batches):
+            torch.set_num_threads(_threads(corpus_job, kind))
+            # the pooling switch lives on the shared model: hold it for one batch, so
+            # a query from someone else slips in between a corpus job's batches
+            with self._lock:
+                for pooling in _pooling_modules(self.model):
+                    pooling.include_prompt = include_prompt
+                vecs = self.model.encode([texts[i] for i in batch], prompt=prompt or None,
+                                         batch_size=len(batch), normalize_embeddings=True,
+                                         convert_to_numpy=True, show_progress_bar=False)
+            out[batch] = np.asarray(vecs, dtype=np.float32)  # under autocast too: norms and pooling ran in float32
+            done += len(batch)
+            if progress and len(batches) > 1:
+                progress((n + 1) / len(batches), f"Embedded {done}/{len(texts)} texts")

@@ -6,11 +6,25 @@ Document vectors come from the shared ``EmbeddingCache``, so a corpus is
 embedded once per (model, pooling mode, document prompt) and an edit of the
 query instruction re-encodes only the query. Models load lazily through an
 encoder factory (tests pass a fake one).
+
+Each (model, corpus) pair has one precision in an engine (``Engine.precision``:
+bfloat16 only on the sample corpora where the model passed the fidelity
+guard, see ``components.precision``), used for its documents and its
+queries, with and without instructions: both sides of every comparison are
+computed alike, and the precision is part of every cache key. Vectors of the
+sample corpora (documents and their queries) also go to the engine's
+``VectorStore`` on disk, if it has one, so a restarted app finds them (read
+before a corpus job waits for a slot); an upload's never do.
+
+Encoding a corpus is a corpus job: it waits for one of the engine's
+``CorpusSlots`` and calls its ``check`` while it waits and between batches,
+so superseded work stops early (``components.jobs``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from dataclasses import dataclass, field
 from typing import Callable
@@ -18,15 +32,17 @@ from typing import Callable
 import numpy as np
 
 from components.cache import EmbeddingCache, embed_cached
-from components.corpora import Corpus
+from components.corpora import Corpus, load_sample, sample_keys
 from components.encoder import Encoder, SentenceTransformerEncoder, in_background
 from components.errors import LensError
 from components.jobs import Check, CorpusSlots, never
 from components.models import ModelPreset, get_model
+from components.precision import FP32, precision_for
 from components.retrieval import Ranking, rank
 from components.setting import Setting
+from components.store import VectorStore
 
-__all__ = ["Engine", "Exploration", "Setting", "load_encoder"]
+__all__ = ["Engine", "Exploration", "Setting", "is_sample", "load_encoder"]
 
 Progress = Callable[[float, str], None]
 EncoderFactory = Callable[[ModelPreset, "Progress | None"], Encoder]
@@ -34,11 +50,16 @@ EncoderFactory = Callable[[ModelPreset, "Progress | None"], Encoder]
 CHARS_PER_TOKEN_CAP = 50  # text beyond limit*50 chars can never be read by the model
 
 
-def load_encoder(preset: ModelPreset, progress: Progress | None = None) -> Encoder:
-    """The default factory: a sentence-transformers model behind the Encoder API."""
+def load_encoder(preset: ModelPreset, progress: Progress | None = None, precision: str = FP32) -> Encoder:
+    """The default factory: a sentence-transformers model behind the Encoder API, in ``precision``."""
     from components.loading import load_model
 
-    return SentenceTransformerEncoder(preset.key, load_model(preset, progress))
+    return SentenceTransformerEncoder(preset.key, load_model(preset, progress), precision)
+
+
+def is_sample(corpus: Corpus) -> bool:
+    """True when ``corpus`` is a listed sample corpus, unchanged (worth keeping on disk)."""
+    return corpus.key in sample_keys() and load_sample(corpus.key).fingerprint == corpus.fingerprint
 
 
 @dataclass(frozen=True)
@@ -65,24 +86,42 @@ class Engine:
     """Shared by all sessions: models, encoders and the embedding cache."""
 
     def __init__(self, cache: EmbeddingCache | None = None, factory: EncoderFactory = load_encoder,
-                 slots: CorpusSlots | None = None) -> None:
+                 slots: CorpusSlots | None = None, store: VectorStore | None = None,
+                 precision: str | None = None) -> None:
+        """``precision`` forces one for every model and corpus (the factory must take ``precision=``)."""
         self.cache = cache or EmbeddingCache()
         self.slots = slots or CorpusSlots(1)
-        self._factory = factory
+        self.store = store
+        self.forced = precision
+        self._factory = factory if precision is None else functools.partial(factory, precision=precision)
         self._encoders: dict[str, Encoder] = {}
         self._lock = threading.Lock()
 
-    def encoder(self, model_key: str, progress: Progress | None = None) -> Encoder:
+    def encoder(self, model_key: str, progress: Progress | None = None, precision: str | None = None) -> Encoder:
+        """The model's encoder; in ``precision`` when given (a twin sharing the loaded model)."""
         with self._lock:
             enc = self._encoders.get(model_key)
         if enc is None:
             enc = self._factory(get_model(model_key), progress)
             with self._lock:
                 enc = self._encoders.setdefault(model_key, enc)
-        return enc
+        if precision is None or precision == enc.precision or not hasattr(enc, "in_precision"):
+            return enc  # an encoder with one precision only (a fake) answers in it
+        with self._lock:
+            twin = self._encoders.get((model_key, precision))
+            if twin is None:
+                twin = self._encoders[(model_key, precision)] = enc.in_precision(precision)
+        return twin
+
+    def precision(self, model_key: str, corpus: Corpus | None = None) -> str:
+        """The one precision of ``model_key`` on ``corpus`` (None: an upload or typed text) in this engine."""
+        if self.forced is not None:
+            return self.forced
+        return precision_for(get_model(model_key), corpus.key if corpus is not None and is_sample(corpus) else None)
 
     def embed(self, model_key: str, texts: list[str], prompt: str, include_prompt: bool,
-              progress: Progress | None = None, check: Check = never) -> np.ndarray:
+              progress: Progress | None = None, check: Check = never, *, persist: bool = False,
+              precision: str | None = None) -> np.ndarray:
         """Cached embeddings ``[n, dim]`` of ``texts`` with ``prompt``.
 
         Texts and prompt are clipped to what the model can read at most, so a
@@ -91,8 +130,11 @@ class Engine:
         (``self.slots``), calling ``check`` while it waits and between
         batches, so superseded work stops early. One text (a query) and the
         start-up work in the background never wait for a slot.
+        ``persist``: the texts are sample data, kept in the store on disk (and
+        found there without waiting for a slot).
+        ``precision``: from ``precision(model_key, corpus)`` (default: the encoder's own).
         """
-        enc = self.encoder(model_key, progress)
+        enc = self.encoder(model_key, progress, precision)
         cap = enc.token_limit() * CHARS_PER_TOKEN_CAP
         clipped = [t if len(t) <= cap else t[:cap] for t in texts]
         prompt = prompt[:cap]
@@ -109,16 +151,26 @@ class Engine:
             if progress:
                 progress(fraction, message)
 
-        return embed_cached(enc, self.cache, clipped, prompt, include_prompt, report, gate=gate)
+        return embed_cached(enc, self.cache, clipped, prompt, include_prompt, report, gate=gate,
+                            store=self.store if persist else None)
 
     def doc_vectors(self, corpus: Corpus, setting: Setting, instructed: bool,
                     progress: Progress | None = None, check: Check = never) -> np.ndarray:
         prompt = setting.prompt("document") if instructed else ""
-        return self.embed(setting.model_key, corpus.texts, prompt, setting.include_prompt, progress, check)
+        return self.embed(setting.model_key, corpus.texts, prompt, setting.include_prompt, progress, check,
+                          persist=is_sample(corpus), precision=self.precision(setting.model_key, corpus))
 
-    def query_vectors(self, texts: list[str], setting: Setting, instructed: bool) -> np.ndarray:
+    def query_vectors(self, texts: list[str], setting: Setting, instructed: bool, corpus: Corpus | None,
+                      persist: bool = False) -> np.ndarray:
+        """Query vectors in the precision of ``corpus``'s documents (they are compared with them).
+
+        ``corpus`` is required: queries ranked against a sample corpus's
+        documents must be computed in the same precision (None: an upload's
+        or typed documents, float32).
+        """
         prompt = setting.prompt("query") if instructed else ""
-        return self.embed(setting.model_key, texts, prompt, setting.include_prompt)
+        return self.embed(setting.model_key, texts, prompt, setting.include_prompt, persist=persist,
+                          precision=self.precision(setting.model_key, corpus))
 
     def truncation_notes(self, setting: Setting, query: str) -> tuple[str, ...]:
         """Say when an instruction or the query is longer than the model reads."""
@@ -151,9 +203,10 @@ class Engine:
             raise LensError("Type a query (or pick an example) to rank the corpus.")
         base_docs = self.doc_vectors(corpus, setting, instructed=False, progress=progress, check=check)
         docs = self.doc_vectors(corpus, setting, instructed=True, progress=progress, check=check)
-        base_q = self.query_vectors([query], setting, instructed=False)[0]
-        q = self.query_vectors([query], setting, instructed=True)[0]
         labeled = corpus.query_by_text(query)
+        keep = labeled is not None and is_sample(corpus)  # a sample's own query, not what a visitor typed
+        base_q = self.query_vectors([query], setting, instructed=False, corpus=corpus, persist=keep)[0]
+        q = self.query_vectors([query], setting, instructed=True, corpus=corpus, persist=keep)[0]
         ids = corpus.ids
         return Exploration(
             corpus=corpus, setting=setting, query_text=query,

@@ -29,7 +29,7 @@ import numpy as np
 
 from components.corpora import Corpus
 from components.downloads import csv_text
-from components.engine import Engine, Setting
+from components.engine import Engine, Setting, is_sample
 from components.errors import CorpusError, LensError
 from components.metrics import METRICS, Scores, evaluate_rankings, mean_scores, metric_keys
 from components.retrieval import RankRow
@@ -148,12 +148,16 @@ def compare_settings(engine: Engine, corpus: Corpus, settings: Sequence[Setting]
     sides += [(name, s.prompt("query"), s.prompt("document"), s.include_prompt)
               for name, s in zip(("instruction A", "instruction B"), settings)]
     n_stages = 2 * len(sides)
+    keep = is_sample(corpus)  # a sample's vectors are kept on disk for the next process
+    precision = engine.precision(model, corpus)  # one precision for every side of the comparison
     results: list[tuple[dict[str, Scores], dict[str, tuple[str, ...]]]] = []
     for i, (name, q_prompt, d_prompt, include) in enumerate(sides):
         docs = engine.embed(model, corpus.texts, d_prompt, include,
-                            _staged(progress, 2 * i, n_stages, f"{name}, documents"))
+                            _staged(progress, 2 * i, n_stages, f"{name}, documents"),
+                            persist=keep, precision=precision)
         qvecs = engine.embed(model, texts, q_prompt, include,
-                             _staged(progress, 2 * i + 1, n_stages, f"{name}, queries"))
+                             _staged(progress, 2 * i + 1, n_stages, f"{name}, queries"),
+                             persist=keep, precision=precision)
         best = top_k(qvecs, docs, ids, k)
         tops = {qid: tuple(ids[j] for j in row) for qid, row in zip(qids, best)}
         results.append((evaluate_rankings(qrels, tops, k), tops))

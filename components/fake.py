@@ -30,10 +30,13 @@ def _word_vector(word: str, dim: int) -> np.ndarray:
 class HashEncoder:
     """Bag-of-words random projections; see module docstring."""
 
+    precision = "fp32"  # numpy arithmetic: always float32
+
     def __init__(self, key: str = "fake", dim: int = 32, limit: int = 128) -> None:
         self.key = key
         self.dim = dim
         self.limit = limit
+        self.fingerprint = f"hash-encoder:{key}:{dim}:{limit}"
         self.calls: list[tuple[int, str, bool]] = []  # (n_texts, prompt, include_prompt)
 
     def token_limit(self) -> int:

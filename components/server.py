@@ -7,7 +7,10 @@ tests can differ without code changes:
 ``INSTRUCTION_LENS_CONCURRENCY`` (rankings served at once, 8: most only embed a query),
 ``INSTRUCTION_LENS_CORPUS_JOBS`` (corpus embeddings at once, 1 on 2 cores; others wait their turn),
 ``INSTRUCTION_LENS_QUEUE`` (waiting jobs before "busy", 64),
-``INSTRUCTION_LENS_NO_WARMUP=1`` to skip the background start-up work.
+``INSTRUCTION_LENS_NO_WARMUP=1`` to skip the background start-up work,
+``INSTRUCTION_LENS_WARM_MODELS`` (the models it warms, ``components.warmup``),
+``INSTRUCTION_LENS_STORE_MB`` / ``INSTRUCTION_LENS_STORE_DIR`` (the vectors kept
+on disk, ``components.store``), ``INSTRUCTION_LENS_PRECISION`` (``components.precision``).
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ import os
 
 from components import warmup
 from components.engine import Engine
+from components.frames import LiveFrameCache
 from components.jobs import CorpusSlots
-from components.projection import FrameCache
+from components.store import open_store
 
 MAX_FILE_SIZE = "10mb"
 
@@ -27,7 +31,7 @@ def create(warm: bool = True):
     from components.ui import build
 
     slots = CorpusSlots(int(os.environ.get("INSTRUCTION_LENS_CORPUS_JOBS", "1")))
-    engine, frames = Engine(slots=slots), FrameCache()
+    engine, frames = Engine(slots=slots, store=open_store()), LiveFrameCache()
     if warm and os.environ.get("INSTRUCTION_LENS_NO_WARMUP") != "1":
         warmup.start(engine, frames)
     demo = build(engine, frames)

@@ -2,14 +2,18 @@
 
 ``start`` runs, in a daemon thread: import sentence-transformers, load the
 default offline model, embed the default task's corpus with and without its
-instructions, and fit the map's frame (which compiles UMAP's numba code).
-Then, with the page ready, it prepares the other packaged models that need
-it (``PREPARE``: E5's one-time conversion), so picking one later costs no
-conversion. The thread runs at the lowest CPU priority and its encodes are
-background jobs (``components.encoder.background``), so a person who asks
-for something else meanwhile gets the cores. Handlers that arrive earlier
-simply wait on the same locks; ``status()`` says what is going on for the
-page to show.
+instructions, load the other warm models, compile UMAP
+(``components.frames.prepare_umap``; a map asked for meanwhile is drawn in
+an interim frame) and fit the map's frame. Then, with the page ready, it
+prepares the other packaged models that need it (``PREPARE``: E5's one-time
+conversion), and for every model in ``warm_models()`` ranks every task's
+sample corpus with the task's default instructions for that model
+(``components.setting.default_setting``) and fits its map, so a person who
+picks any of them finds the vectors (and, with a vector store, the next
+process finds them on disk). The thread runs at the lowest CPU priority and
+its encodes are background jobs (``components.encoder.background``): they
+take no corpus slot, and a person who asks for something else meanwhile
+gets the cores. ``status()`` says what is going on for the page to show.
 """
 
 from __future__ import annotations
@@ -22,16 +26,19 @@ import traceback
 from components.corpora import load_sample
 from components.encoder import background
 from components.engine import Engine
+from components.frames import prepare_umap
 from components.loading import resolve
 from components.mapview import map_data
 from components.models import DEFAULT_MODEL, get_model
 from components.projection import FrameCache
 from components.setting import default_setting
-from components.tasks import DEFAULT_TASK, get_task
+from components.tasks import DEFAULT_TASK, TASKS, get_task
 
 PREPARE = ("e5-small-offline",)
+WARM_MODELS = ("minilm-offline", "e5-small-offline")  # the offline models a visitor meets first
+WARM_MODELS_ENV = "INSTRUCTION_LENS_WARM_MODELS"  # comma-separated keys to warm instead; empty: none
 
-_STATE = {"phase": "not started", "error": "", "seconds": 0.0}
+_STATE = {"phase": "not started", "error": "", "seconds": 0.0, "warmed": 0}
 
 
 def status() -> dict:
@@ -60,7 +67,10 @@ def _work(engine: Engine, frames: FrameCache) -> None:
         corpus = load_sample(task.corpus)
         _STATE["phase"] = "embedding the default corpus"
         ex = engine.explore(corpus, default_setting(DEFAULT_TASK, DEFAULT_MODEL), corpus.example_queries()[0])
+        _STATE["phase"] = "loading the other models"
+        _load(engine, warm_models())
         _STATE["phase"] = "preparing the map"
+        prepare_umap()
         map_data(ex, frames)
         _STATE["phase"] = "ready"
     except Exception as exc:  # shown on the page; the app still serves
@@ -73,6 +83,38 @@ def _work(engine: Engine, frames: FrameCache) -> None:
             resolve(get_model(key))  # converts once; a no-op when the folder is current
         except Exception:  # picking the model later reports the same problem on the page
             traceback.print_exc()
+    warm_all(engine, frames)
+
+
+def _load(engine: Engine, keys: tuple[str, ...]) -> None:
+    """Load these models now (with a vector store, a first ranking after a restart then only reads it)."""
+    for key in keys:
+        try:
+            engine.encoder(key)
+        except Exception:  # picking the model later reports the same problem on the page
+            traceback.print_exc()
+
+
+def warm_models() -> tuple[str, ...]:
+    """``$INSTRUCTION_LENS_WARM_MODELS`` (comma-separated, may be empty) or ``WARM_MODELS``."""
+    env = os.environ.get(WARM_MODELS_ENV)
+    if env is None:
+        return WARM_MODELS
+    return tuple(key.strip() for key in env.split(",") if key.strip())
+
+
+def warm_all(engine: Engine, frames: FrameCache) -> None:
+    """Rank and map every task's sample corpus with each warm model and its defaults."""
+    for model_key in warm_models():
+        for task in TASKS:
+            try:
+                corpus = load_sample(task.corpus)
+                ex = engine.explore(corpus, default_setting(task.key, model_key), corpus.example_queries()[0])
+                map_data(ex, frames)
+                _STATE["warmed"] = int(_STATE.get("warmed", 0)) + 1
+            except Exception:  # a model that cannot load fails the same way when picked, with a message
+                traceback.print_exc()
+                break
 
 
 def start(engine: Engine, frames: FrameCache) -> threading.Thread:

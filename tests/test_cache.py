@@ -10,17 +10,18 @@ from components.fake import HashEncoder
 
 
 @pytest.mark.parametrize("a,b", [
-    (("m", True, "query: ", "t"), ("m", True, "passage: ", "t")),
-    (("m", True, "p", "t"), ("m", False, "p", "t")),
-    (("m", True, "p", "t"), ("n", True, "p", "t")),
-    (("m", True, "ab", "c"), ("m", True, "a", "bc")),  # no ambiguity at part boundaries
+    (("m", "fp32", True, "query: ", "t"), ("m", "fp32", True, "passage: ", "t")),
+    (("m", "fp32", True, "p", "t"), ("m", "fp32", False, "p", "t")),
+    (("m", "fp32", True, "p", "t"), ("n", "fp32", True, "p", "t")),
+    (("m", "fp32", True, "p", "t"), ("m", "bf16", True, "p", "t")),  # never mix precisions
+    (("m", "fp32", True, "ab", "c"), ("m", "fp32", True, "a", "bc")),  # no ambiguity at part boundaries
 ])
 def test_keys_differ_when_anything_that_shapes_the_vector_differs(a, b):
     assert entry_key(*a) != entry_key(*b)
 
 
 def test_pooling_mode_does_not_matter_without_a_prompt():
-    assert entry_key("m", True, "", "t") == entry_key("m", False, "", "t")
+    assert entry_key("m", "fp32", True, "", "t") == entry_key("m", "fp32", False, "", "t")
 
 
 def test_budget_is_kept_and_oldest_go_first():
@@ -53,7 +54,7 @@ def test_cached_vectors_are_identical_and_read_only():
     np.testing.assert_array_equal(first, again)
     assert len(enc.calls) == 1
     with pytest.raises(ValueError):
-        cache.get(entry_key("fake", True, "p: ", "x"))[0] = 5.0
+        cache.get(entry_key(enc.fingerprint, "fp32", True, "p: ", "x"))[0] = 5.0
 
 
 def test_only_misses_are_encoded_and_duplicates_once():

@@ -163,3 +163,33 @@ def test_one_text_is_one_batch_and_not_tokenized_twice(minilm, monkeypatch):
     assert enc._batches(["word " * 400], INSTRUCTION) == ([[0]], 0)
     vec = enc.encode(["How does Python manage memory?"], INSTRUCTION, include_prompt=False)
     assert vec.shape == (1, 384)
+
+
+def test_bf16_vectors_are_unit_float32_rows_that_agree_with_fp32(minilm):
+    fp32 = SentenceTransformerEncoder("minilm-offline", minilm, "fp32")
+    bf16 = SentenceTransformerEncoder("minilm-offline", minilm, "bf16", fingerprint=fp32.fingerprint)
+    a = fp32.encode(TEXTS, INSTRUCTION, include_prompt=False)
+    b = bf16.encode(TEXTS, INSTRUCTION, include_prompt=False)
+    assert b.dtype == np.float32 and b.shape == a.shape
+    np.testing.assert_allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)
+    cos = np.sum(a * b, axis=1)
+    assert cos.min() >= 0.9999 and not np.array_equal(a, b)  # close, and bfloat16 really ran
+
+
+def test_an_unknown_precision_is_refused(minilm):
+    with pytest.raises(ValueError, match="precision"):
+        SentenceTransformerEncoder("minilm-offline", minilm, "fp16", fingerprint="x")
+
+
+def test_the_fingerprint_follows_the_weights(minilm):
+    import copy
+
+    import torch
+
+    from components.loading import fingerprint
+
+    assert fingerprint(minilm) == fingerprint(minilm) == SentenceTransformerEncoder("m", minilm).fingerprint
+    changed = copy.deepcopy(minilm)
+    with torch.no_grad():
+        changed[0].auto_model.encoder.layer[3].output.LayerNorm.bias[7] += 1e-3
+    assert fingerprint(changed) != fingerprint(minilm)

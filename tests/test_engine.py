@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from components.engine import Setting
+from components.engine import Engine, Setting
 from components.errors import LensError
 
 
@@ -115,3 +115,66 @@ def test_pooling_switch_without_prompt_reuses_the_baseline(fake_engine, fake_enc
     before = len(enc.calls)
     fake_engine.explore(pets, Setting("minilm-offline", "q: ", "d: ", False), "pet")
     assert all(prompt for _, prompt, _ in enc.calls[before:])  # no baseline re-encoding
+
+
+def test_one_precision_per_model_and_precisions_never_share_vectors(pets):
+    """Two engines in different precisions over one cache: each encodes its own vectors."""
+    from components.cache import EmbeddingCache
+    from components.fake import HashEncoder
+    from components.warmup import default_setting
+
+    made: dict = {}
+
+    def factory(preset, progress=None, precision="fp32"):
+        enc = made.setdefault((preset.key, precision), HashEncoder(preset.key))
+        enc.precision = precision
+        return enc
+
+    shared = EmbeddingCache()
+    setting = default_setting("qa", "minilm-offline")
+    for precision in ("fp32", "bf16"):
+        engine = Engine(cache=shared, factory=factory, precision=precision)
+        engine.explore(pets, setting, "Which pet can talk?")
+        assert engine.precision("minilm-offline", pets) == precision
+        assert made[("minilm-offline", precision)].calls  # nothing was served from the other precision
+
+
+def test_a_model_has_one_precision_per_corpus_for_documents_and_queries(monkeypatch, pets):
+    """bfloat16 only on a guarded sample corpus; its queries follow its documents."""
+    from components import precision as prec
+    from components.corpora import load_sample
+    from components.models import get_model
+    from components.warmup import default_setting
+
+    monkeypatch.setattr(prec, "machine_detection", lambda: prec.Detection(prec.BF16, "test"))
+    seen: list = []
+
+    class Twin:
+        def __init__(self, precision):
+            from components.fake import HashEncoder
+
+            self.inner, self.precision = HashEncoder("minilm-offline"), precision
+            self.key, self.fingerprint = self.inner.key, self.inner.fingerprint
+
+        def token_limit(self):
+            return self.inner.token_limit()
+
+        def encode(self, texts, prompt, include_prompt, progress=None):
+            seen.append(self.precision)
+            return self.inner.encode(texts, prompt, include_prompt, progress)
+
+        def in_precision(self, precision):
+            return Twin(precision)
+
+    engine = Engine(factory=lambda preset, progress=None: Twin("fp32"))
+    guarded = load_sample("lee_news")
+    engine.explore(guarded, default_setting("docsim", "minilm-offline"), guarded.example_queries()[0])
+    assert set(seen) == {"bf16"} and engine.precision("minilm-offline", guarded) == "bf16"
+    seen.clear()
+    engine.explore(pets, default_setting("qa", "minilm-offline"), "Which pet can talk?")  # not a sample
+    assert set(seen) == {"fp32"}
+    seen.clear()
+    unguarded = load_sample("python_faq_qa")
+    assert unguarded.key not in get_model("minilm-offline").bf16  # MiniLM failed the guard there: float32
+    engine.explore(unguarded, default_setting("qa", "minilm-offline"), unguarded.example_queries()[0])
+    assert set(seen) == {"fp32"}

@@ -1,11 +1,21 @@
-"""Start-up work: the default ranking and map first, then the models to prepare."""
+"""Start-up work: the default ranking and map first, then the models to prepare, then every offline default."""
 
 from __future__ import annotations
 
+import pytest
+
 from components import warmup
+from components.corpora import load_sample
 from components.engine import Exploration
-from components.models import DEFAULT_MODEL
+from components.models import DEFAULT_MODEL, get_model
 from components.projection import FrameCache
+from components.tasks import TASKS
+
+
+@pytest.fixture
+def no_warm_models(monkeypatch):
+    """Only the default ranking and the preparation (fast tests of the first steps)."""
+    monkeypatch.setattr(warmup, "WARM_MODELS", ())
 
 
 def test_warmup_ranks_maps_then_prepares_models_and_reports_ready(fake_engine, monkeypatch):
@@ -20,13 +30,35 @@ def test_warmup_ranks_maps_then_prepares_models_and_reports_ready(fake_engine, m
     monkeypatch.setattr(warmup, "resolve", lambda preset: events.append(("prepare", preset.key)))
     monkeypatch.setattr(warmup, "_STATE", {"phase": "not started", "error": "", "seconds": 0.0})
     frames = FrameCache()
-    warmup.start(fake_engine, frames).join(timeout=120)
+    warmup.start(fake_engine, frames).join(timeout=300)
     assert warmup.status()["phase"] == "ready"
-    assert events == ["explore"] + [("prepare", key) for key in warmup.PREPARE]
+    n_warm = len(warmup.WARM_MODELS) * len(TASKS)
+    assert events == ["explore"] + [("prepare", key) for key in warmup.PREPARE] + ["explore"] * n_warm
+    assert warmup.status()["warmed"] == n_warm
     assert frames.has_frame((DEFAULT_MODEL, warmup.load_sample(warmup.get_task(warmup.DEFAULT_TASK).corpus).fingerprint))
 
 
-def test_a_failed_preparation_leaves_the_page_ready(fake_engine, monkeypatch):
+def test_warmup_embeds_every_offline_default_with_and_without_instructions_and_maps_it(
+        fake_engine, fake_encoders, monkeypatch):
+    monkeypatch.setattr(warmup, "resolve", lambda preset: None)
+    monkeypatch.setattr(warmup, "_STATE", {"phase": "not started", "error": "", "seconds": 0.0})
+    frames = FrameCache()
+    warmup.start(fake_engine, frames).join(timeout=300)
+    assert set(warmup.WARM_MODELS) == {"minilm-offline", "e5-small-offline"}
+    for model_key in warmup.WARM_MODELS:
+        calls = fake_encoders[model_key].calls
+        for task in TASKS:
+            corpus = load_sample(task.corpus)
+            setting = warmup.default_setting(task.key, model_key)
+            assert setting.document_instruction == task.instructions_for(get_model(model_key)).document
+            before = len(calls)  # corpora share texts (the mixed one): ask the cache, not the call sizes
+            for instructed in (False, True):
+                fake_engine.doc_vectors(corpus, setting, instructed)
+            assert len(calls) == before  # embedded with and without instructions already
+            assert frames.has_frame((model_key, corpus.fingerprint))
+
+
+def test_a_failed_preparation_leaves_the_page_ready(fake_engine, monkeypatch, no_warm_models):
     def fail(preset):
         raise RuntimeError("no package")
 
@@ -36,7 +68,7 @@ def test_a_failed_preparation_leaves_the_page_ready(fake_engine, monkeypatch):
     assert warmup.status() == {**warmup.status(), "phase": "ready", "error": ""}
 
 
-def test_a_failed_start_is_reported(fake_engine, monkeypatch):
+def test_a_failed_start_is_reported(fake_engine, monkeypatch, no_warm_models):
     def broken(*args, **kwargs) -> Exploration:
         raise ValueError("weights missing")
 
@@ -48,7 +80,7 @@ def test_a_failed_start_is_reported(fake_engine, monkeypatch):
     assert "weights missing" in warmup.status()["error"]
 
 
-def test_warmup_encodes_as_a_background_job_on_a_low_priority_thread(fake_engine, monkeypatch):
+def test_warmup_encodes_as_a_background_job_on_a_low_priority_thread(fake_engine, monkeypatch, no_warm_models):
     import os
 
     from components import encoder
@@ -69,3 +101,23 @@ def test_warmup_encodes_as_a_background_job_on_a_low_priority_thread(fake_engine
     assert seen["background"] is True
     assert seen.get("nice", 19) == 19
     assert getattr(encoder._local, "background", False) is False  # this thread is untouched
+
+
+def test_the_models_to_warm_can_be_chosen_or_turned_off(monkeypatch):
+    monkeypatch.delenv(warmup.WARM_MODELS_ENV, raising=False)
+    assert warmup.warm_models() == warmup.WARM_MODELS
+    monkeypatch.setenv(warmup.WARM_MODELS_ENV, " e5-small-offline ,")
+    assert warmup.warm_models() == ("e5-small-offline",)
+    monkeypatch.setenv(warmup.WARM_MODELS_ENV, "")
+    assert warmup.warm_models() == ()
+
+
+def test_every_warm_model_is_loaded_before_umap_compiles(fake_engine, fake_encoders, monkeypatch, no_warm_models):
+    seen = []
+    monkeypatch.setattr(warmup, "warm_models", lambda: ("minilm-offline", "e5-small-offline"))
+    monkeypatch.setattr(warmup, "prepare_umap", lambda: seen.append(sorted(fake_encoders)))
+    monkeypatch.setattr(warmup, "warm_all", lambda engine, frames: None)  # tested above
+    monkeypatch.setattr(warmup, "resolve", lambda preset: None)
+    monkeypatch.setattr(warmup, "_STATE", {"phase": "not started", "error": "", "seconds": 0.0})
+    warmup.start(fake_engine, FrameCache()).join(timeout=300)
+    assert seen == [["e5-small-offline", "minilm-offline"]]
