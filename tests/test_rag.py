@@ -262,7 +262,7 @@ def test_models_by_key_or_hub_id(monkeypatch):
     monkeypatch.setenv(ALLOW_ANY_HUB_ENV, "1")
     rag = TaskAwareRAG("someone/some-model")
     assert rag.model.key == "hub:someone/some-model" and rag.model.family == "none"
-    assert rag.setting("qa").query_instruction == get_task("qa").defaults["none"].query
+    assert rag.setting("qa").query_instruction == get_task("qa").defaults["instructor"].query  # by fallback
 
 
 # --- the package stays light; the docstring runs ---------------------------------------------------

@@ -120,4 +120,4 @@ def test_every_warm_model_is_loaded_before_umap_compiles(fake_engine, fake_encod
     monkeypatch.setattr(warmup, "resolve", lambda preset: None)
     monkeypatch.setattr(warmup, "_STATE", {"phase": "not started", "error": "", "seconds": 0.0})
     warmup.start(fake_engine, FrameCache()).join(timeout=300)
-    assert seen == [["e5-small-offline", "minilm-offline"]]
+    assert seen == [sorted({DEFAULT_MODEL, "e5-small-offline", "minilm-offline"})]  # the default, then the others
