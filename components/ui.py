@@ -61,12 +61,15 @@ body.lens-updating #status::before { content: "Updating… "; font-weight: 600; 
 """
 
 
+def _column_widths(corpus: Corpus) -> list[str]:
+    """Ranking-table column widths: with a kind column when the corpus has kinds."""
+    return KIND_COLUMN_WIDTHS if corpus.kinds else COLUMN_WIDTHS
+
+
 def _table(rows: list[list], corpus: Corpus) -> dict:
     """A ranking table's update: its rows with the columns of ``corpus`` (a kind column when it has kinds)."""
-    headers = table_headers(corpus)
-    widths = COLUMN_WIDTHS if len(headers) == len(COLUMN_WIDTHS) else KIND_COLUMN_WIDTHS
-    return gr.update(value={"data": rows, "headers": headers}, datatype=table_datatypes(corpus),
-                     column_widths=widths)
+    return gr.update(value={"data": rows, "headers": table_headers(corpus)}, datatype=table_datatypes(corpus),
+                     column_widths=_column_widths(corpus))
 
 
 def _user_error(exc: LensError) -> gr.Error:
@@ -321,7 +324,7 @@ def _explorer(task0, q0: str, d0: str, inc0: bool, corpus0: Corpus) -> dict:
             with gr.Column():
                 gr.Markdown(f"### {title}")
                 w[key] = gr.Dataframe(headers=table_headers(corpus0), datatype=table_datatypes(corpus0),
-                                      interactive=False, wrap=False, column_widths=_table([], corpus0)["column_widths"],
+                                      interactive=False, wrap=False, column_widths=_column_widths(corpus0),
                                       max_height=560, elem_id=elem)
     w["plot"] = gr.Plot(label="How the instructions move the vectors", elem_id="map")
     gr.Markdown(CAPTION.format(k="k"))
