@@ -8,13 +8,13 @@ its queries file, the task keys in the manifest's ``tasks``, and
 ``Corpus.with_task`` gives the view of one task. Sample corpora are listed in
 ``sample_corpora/manifest.json``; adding one is adding a data file and a
 manifest entry. BEIR folders (``corpus.jsonl``,
-``queries.jsonl``, ``qrels.tsv``) load with ``load_beir``. Parsing uploads in
-other shapes lives in ``components.uploads``.
+``queries.jsonl``, ``qrels.tsv``) load with ``load_beir``. Their files, and
+the sample corpora's, are read by ``components.beir``, the reader uploads use
+too; parsing uploads in other shapes lives in ``components.uploads``.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+from components.beir import read_jsonl, read_qrels
 from components.errors import CorpusError
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_corpora"
@@ -169,21 +170,6 @@ class Corpus:
                                   f"which is not among its tasks {list(self.tasks)}")
 
 
-def _read_jsonl(path: Path) -> list[dict]:
-    rows = []
-    try:
-        with path.open(encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
-                if line.strip():
-                    try:
-                        rows.append(json.loads(line))
-                    except json.JSONDecodeError as exc:
-                        raise CorpusError(f"{path.name}, line {n}: not valid JSON ({exc.msg})") from None
-    except OSError as exc:
-        raise CorpusError(f"cannot read {path.name}: {exc.strerror}") from None
-    return rows
-
-
 def _read_manifest(folder: Path) -> list[dict]:
     try:
         data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -215,10 +201,10 @@ def load_sample(key: str) -> Corpus:
     e = entries[key]
     sample_dir = Path(e["folder"])
     docs = tuple(Document(str(r["id"]), r["text"], r.get("title", ""), r.get("kind", ""))
-                 for r in _read_jsonl(sample_dir / e["corpus"]))
+                 for _, r in read_jsonl(sample_dir / e["corpus"]))
     task = e.get("task", "")
-    rows = _read_jsonl(sample_dir / e["queries"]) if e.get("queries") else []
-    queries = tuple(_sample_query(r, task) for r in rows)
+    rows = read_jsonl(sample_dir / e["queries"]) if e.get("queries") else []
+    queries = tuple(_sample_query(r, task) for _, r in rows)
     return Corpus(key, e["title"], docs, queries, task, e.get("source", ""),
                   e.get("license", ""), e.get("labels", ""), tuple(e.get("tasks", ())))
 
@@ -235,44 +221,20 @@ def _sample_query(row: dict, task: str) -> LabeledQuery:
                         bool(row.get("example", False)), by_task)
 
 
-def read_qrels(path: Path) -> dict[str, dict[str, int]]:
-    """Read a BEIR qrels.tsv (header ``query-id corpus-id score``)."""
-    qrels: dict[str, dict[str, int]] = {}
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.reader(fh, delimiter="\t")
-            header = next(reader, None)
-            if not header or [h.strip() for h in header[:3]] != ["query-id", "corpus-id", "score"]:
-                raise CorpusError(f"{path.name}, line 1: expected the header 'query-id<TAB>corpus-id<TAB>score'")
-            for n, row in enumerate(reader, 2):
-                if not row:
-                    continue
-                if len(row) < 3:
-                    raise CorpusError(f"{path.name}, line {n}: expected 3 tab-separated columns")
-                try:
-                    score = int(float(row[2]))
-                except ValueError:
-                    raise CorpusError(f"{path.name}, line {n}: score {row[2]!r} is not a number") from None
-                qrels.setdefault(row[0], {})[row[1]] = score
-    except OSError as exc:
-        raise CorpusError(f"cannot read {path.name}: {exc.strerror}") from None
-    return qrels
-
-
 def load_beir(folder: Path, title: str = "") -> Corpus:
-    """Load a BEIR-layout folder. Only ``text`` is embedded; ``title`` is kept for display."""
+    """Load a BEIR-layout folder (read by ``components.beir``). Only ``text`` is embedded; ``title`` is kept for display."""
     folder = Path(folder)
     for name in ("corpus.jsonl", "queries.jsonl", "qrels.tsv"):
         if not (folder / name).is_file():
             raise CorpusError(f"{folder.name}: missing {name} (BEIR layout needs corpus.jsonl, queries.jsonl, qrels.tsv)")
     docs = []
-    for r in _read_jsonl(folder / "corpus.jsonl"):
+    for n, r in read_jsonl(folder / "corpus.jsonl"):
         if "_id" not in r or "text" not in r:
-            raise CorpusError(f"{folder.name}/corpus.jsonl: every row needs '_id' and 'text'")
+            raise CorpusError(f"{folder.name}/corpus.jsonl, line {n}: every row needs '_id' and 'text'")
         docs.append(Document(str(r["_id"]), r["text"], r.get("title", "") or ""))
     qrels = read_qrels(folder / "qrels.tsv")
     queries = tuple(
         LabeledQuery(str(r["_id"]), r["text"],
                      {d: s for d, s in qrels.get(str(r["_id"]), {}).items() if s > 0})
-        for r in _read_jsonl(folder / "queries.jsonl"))
+        for _, r in read_jsonl(folder / "queries.jsonl"))
     return Corpus(folder.name, title or folder.name, tuple(docs), queries, labels="BEIR qrels")

@@ -3,7 +3,8 @@
 Two shapes:
   * BEIR: ``queries.jsonl`` (``_id``/``id``, ``text``) with ``qrels.tsv``
     (``query-id<TAB>corpus-id<TAB>score``; header optional; TREC's four
-    columns ``qid 0 docid grade`` work too). Both files are needed.
+    columns ``qid 0 docid grade`` work too: ``components.beir``'s rule, the
+    same as for BEIR folders on disk). Both files are needed.
   * ``.csv``: ``query`` and ``doc_id`` columns, optional ``score`` (default 1)
     and ``query_id``; one row per relevant document, so a query may repeat.
 Columns and fields are found by the rule of ``components.upload_reading.pick``
@@ -18,8 +19,9 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
+from components.beir import grade, qrels_rows
 from components.corpora import LabeledQuery
-from components.upload_reading import (Field, Source, Used, alias_notes, columns, fail, jsonl, lines, object_fields,
+from components.upload_reading import (Field, Source, Used, alias_notes, columns, fail, jsonl, object_fields,
                                        read_text, suffix_of, table)
 from components.wording import counted, plural
 
@@ -32,17 +34,6 @@ CSV_QUERY_ID = Field("query id", ("query_id", "query-id", "qid"), standard=2)
 CSV_DOC_ID = Field("relevant document id", ("doc_id", "corpus-id", "corpus_id", "document_id", "docid"),
                    standard=2, required=True)
 CSV_SCORE = Field("score", ("score", "relevance", "grade"))
-SCORE_HEADERS = ("score", "relevance", "grade", "label")  # a qrels.tsv header ends with one of these
-
-
-def _grade(value: str, name: str, line: int) -> int:
-    try:
-        grade = float(value)
-    except ValueError:
-        raise fail(name, line, f"score {value!r} is not a number") from None
-    if grade != int(grade):
-        raise fail(name, line, f"score {value!r} is not a whole number (grades are 0, 1, 2, ...)")
-    return int(grade)
 
 
 def _labels(rows: Iterable[tuple[int, str, str, int]], queries: dict[str, str], doc_ids: set[str],
@@ -50,7 +41,7 @@ def _labels(rows: Iterable[tuple[int, str, str, int]], queries: dict[str, str], 
     """(line, query id, doc id, grade) rows checked and collected into qrels."""
     qrels: dict[str, dict[str, int]] = {}
     seen: dict[tuple[str, str], int] = {}
-    for n, qid, did, grade in rows:
+    for n, qid, did, g in rows:
         if qid not in queries:
             raise fail(name, n, f"unknown query id {qid!r}")
         if did not in doc_ids:
@@ -59,7 +50,7 @@ def _labels(rows: Iterable[tuple[int, str, str, int]], queries: dict[str, str], 
             raise fail(name, n, f"query {qid!r} and document {did!r} are judged twice "
                        f"(first on line {seen[qid, did]})")
         seen[qid, did] = n
-        qrels.setdefault(qid, {})[did] = grade
+        qrels.setdefault(qid, {})[did] = g
     if not any(g > 0 for docs in qrels.values() for g in docs.values()):
         raise fail(name, None, "no query has a relevant document (a score of 1 or more)")
     return qrels
@@ -78,19 +69,6 @@ def _beir_queries(text: str, name: str, used: Used) -> dict[str, str]:
             raise fail(name, n, f"more than {MAX_QUERIES:,} queries; upload at most {MAX_QUERIES:,}")
         first[qid], queries[qid] = n, body.strip()
     return queries
-
-
-def _qrels_rows(text: str, name: str) -> Iterator[tuple[int, str, str, int]]:
-    first = True
-    for n, line in lines(text):
-        cells = [c.strip() for c in (line.split("\t") if "\t" in line else line.split())]
-        if first and cells[-1].lower() in SCORE_HEADERS:
-            first = False
-            continue  # the header row
-        first = False
-        if len(cells) not in (3, 4):  # BEIR: qid, docid, grade; TREC: qid, 0, docid, grade
-            raise fail(name, n, f"expected 3 tab-separated columns (query-id, corpus-id, score), found {len(cells)}")
-        yield n, cells[0], cells[-2], _grade(cells[-1], name, n)
 
 
 def _csv_queries(text: str, name: str, doc_ids: set[str],
@@ -113,8 +91,8 @@ def _csv_queries(text: str, name: str, doc_ids: set[str],
             raise fail(name, n, f"more than {MAX_QUERIES:,} queries; upload at most {MAX_QUERIES:,}")
         queries[qid] = body
         by_text.setdefault(body, qid)
-        grade = _grade(row[sc].strip() or "1", name, n) if sc is not None else 1
-        labelled.append((n, qid, row[dc].strip(), grade))
+        g = grade(row[sc].strip() or "1", name, n) if sc is not None else 1
+        labelled.append((n, qid, row[dc].strip(), g))
     return queries, _labels(labelled, queries, doc_ids, name)
 
 
@@ -131,7 +109,7 @@ def parse_labeled_queries(doc_ids: Iterable[str], queries: Source, queries_name:
         text, notes = read_text(queries, queries_name)
         texts = _beir_queries(text, queries_name, used)
         qrels_text, more = read_text(qrels, qrels_name)
-        labels = _labels(_qrels_rows(qrels_text, qrels_name), texts, ids, qrels_name)
+        labels = _labels(qrels_rows(qrels_text, qrels_name), texts, ids, qrels_name)
         notes += more + alias_notes(used, queries_name, "field")
     else:
         if qrels is not None:

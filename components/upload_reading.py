@@ -47,18 +47,19 @@ def fail(name: str, line: int | None, problem: str) -> CorpusError:
     return CorpusError(f"{name}, line {line}: {problem}" if line else f"{name}: {problem}")
 
 
-def _read_bytes(source: Source, name: str) -> bytes:
+def _read_bytes(source: Source, name: str, max_bytes: int | None) -> bytes:
+    too_large = fail(name, None, f"the file is larger than {(max_bytes or 0) // 2**20} MB")
     if isinstance(source, bytes):
         data = source
     else:
         try:
-            if Path(source).stat().st_size > MAX_FILE_BYTES:
-                raise fail(name, None, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")
+            if max_bytes is not None and Path(source).stat().st_size > max_bytes:
+                raise too_large
             data = Path(source).read_bytes()
         except OSError as exc:
             raise fail(name, None, f"cannot be read ({exc.strerror})") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise fail(name, None, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")
+    if max_bytes is not None and len(data) > max_bytes:
+        raise too_large
     return data
 
 
@@ -92,9 +93,13 @@ def remove_controls(text: str, name: str) -> tuple[str, tuple[str, ...]]:
                      f"on {_line_list(lines)}{spaces}.",)
 
 
-def read_text(source: Source, name: str) -> tuple[str, tuple[str, ...]]:
-    """The file's text, checked (see the module docstring), and notes on what was cleaned."""
-    data = _read_bytes(source, name)
+def read_text(source: Source, name: str, bounded: bool = True) -> tuple[str, tuple[str, ...]]:
+    """The file's text, checked (see the module docstring), and notes on what was cleaned.
+
+    ``bounded``: refuse files over ``MAX_FILE_BYTES`` (uploads); files read from disk by the
+    app or its command line (sample corpora, BEIR folders) pass False.
+    """
+    data = _read_bytes(source, name, MAX_FILE_BYTES if bounded else None)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise fail(name, None, "the file is UTF-16 text; save it as UTF-8")
     data = data.removeprefix(codecs.BOM_UTF8)

@@ -72,6 +72,22 @@ def test_beir_loading_and_messages(tmp_path):
         load_beir(tmp_path / "nothing-here")
 
 
+@pytest.mark.parametrize("qrels", [
+    "query-id\tcorpus-id\tscore\nq1\td2\t2\n",  # BEIR's header
+    "q1\td2\t2\n",  # no header
+    "q1 0 d2 2\n",  # TREC's four columns
+])
+def test_beir_folders_take_qrels_as_uploads_do(tmp_path, qrels):
+    """One rule for qrels (``components.beir``): the same files load from a folder and as uploads."""
+    from components.uploads import corpus_from_upload
+
+    _write_beir(tmp_path / "f", qrels)
+    folder = load_beir(tmp_path / "f")
+    uploaded = corpus_from_upload(tmp_path / "f" / "corpus.jsonl", "corpus.jsonl", tmp_path / "f" / "queries.jsonl",
+                                  "queries.jsonl", tmp_path / "f" / "qrels.tsv", "qrels.tsv").corpus
+    assert folder.queries[0].relevant == uploaded.queries[0].relevant == {"d2": 2}
+
+
 def test_fingerprint_follows_content():
     a = Corpus("a", "A", (Document("1", "x"),))
     b = Corpus("b", "B", (Document("1", "x"),))
