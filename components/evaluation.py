@@ -32,7 +32,7 @@ from components.downloads import csv_text
 from components.engine import Engine, Setting, is_sample
 from components.errors import CorpusError, LensError
 from components.metrics import METRICS, Scores, evaluate_rankings, mean_scores, metric_keys
-from components.retrieval import RankRow
+from components.retrieval import RankRow, best_first
 from components.wording import counted
 
 Progress = Callable[[float, str], None]
@@ -95,21 +95,17 @@ def top_k(queries: np.ndarray, docs: np.ndarray, ids: Sequence[str], k: int) -> 
     """Indices ``[n_queries, min(k, n_docs)]`` of each query's best docs, best first.
 
     ``queries``: ``[n_queries, dim]``, ``docs``: ``[n_docs, dim]``, unit rows
-    (scores are cosines). Ties are broken by id ascending, as in
-    ``components.retrieval.rank``: columns are put in id order and sorted
-    stably, so equal scores keep that order.
+    (scores are cosines). The order is ``components.retrieval.best_first``'s,
+    the Explorer's: score descending, ties by id ascending.
     """
     if docs.shape[0] != len(ids):
         raise ValueError(f"{docs.shape[0]} document vectors but {len(ids)} ids")
-    by_id = np.argsort(np.array(ids, dtype=object), kind="stable")
-    docs_by_id = np.asarray(docs, dtype=np.float64)[by_id]
+    docs64 = np.asarray(docs, dtype=np.float64)
     keep = min(k, len(ids))
     out = np.empty((queries.shape[0], keep), dtype=np.int64)
     for start in range(0, queries.shape[0], QUERY_CHUNK):
         chunk = np.asarray(queries[start:start + QUERY_CHUNK], dtype=np.float64)
-        scores = chunk @ docs_by_id.T  # [chunk, n_docs]
-        order = np.argsort(-scores, axis=1, kind="stable")[:, :keep]
-        out[start:start + len(chunk)] = by_id[order]
+        out[start:start + len(chunk)] = best_first(chunk @ docs64.T, ids)[:, :keep]  # scores [chunk, n_docs]
     return out
 
 

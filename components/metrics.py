@@ -9,7 +9,7 @@ is trec_eval's ``recip_rank`` on the top k, which is MTEB's ``MRR@k``.
 Ties. trec_eval sorts a run by score and breaks equal scores by document id
 in *descending* order (checked against pytrec_eval: of three docs tied at one
 score, "c" comes before "a"). The app shows rankings with ties broken by
-*ascending* id (``components.retrieval.rank``), so the numbers here must be
+*ascending* id (``components.retrieval.best_first``), so the numbers here must be
 the numbers of those rankings: ``order_run`` sorts by score, then id
 ascending, and ``evaluate_rankings`` hands trec_eval strictly decreasing
 rank-derived scores, so trec_eval never breaks a tie itself. Without ties
@@ -35,7 +35,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
+import numpy as np
 import pytrec_eval
+
+from components.retrieval import best_first
 
 Qrels = Mapping[str, Mapping[str, int]]
 Run = Mapping[str, Mapping[str, float]]
@@ -77,9 +80,10 @@ def _check_k(k: int) -> None:
 
 
 def order_run(scores: Mapping[str, float], k: int | None = None) -> list[str]:
-    """Document ids best first: by score descending, ties by id ascending; top ``k``."""
-    ordered = sorted(scores, key=lambda doc_id: (-float(scores[doc_id]), doc_id))
-    return ordered if k is None else ordered[:k]
+    """Document ids best first (``components.retrieval.best_first``: score descending, ties by id ascending); top ``k``."""
+    ids = list(scores)
+    order = best_first(np.array([float(scores[d]) for d in ids], dtype=np.float64), ids)
+    return [ids[i] for i in order[:k]]
 
 
 def evaluate_rankings(qrels: Qrels, rankings: Mapping[str, Sequence[str]], k: int = 10) -> dict[str, Scores]:

@@ -2,15 +2,22 @@
 
 Scores are cosine similarities (rows are unit vectors, so a dot product),
 computed in float64 as ``components.evaluation`` does, so the Explorer and
-the metrics rank alike. Ties are broken by document id, ascending, so a
-ranking is a pure function of its inputs (trec_eval would break them by id
-descending; ``components.metrics`` feeds it strictly decreasing scores). ``compare`` lines up the instructed ranking with the
-baseline ranking of the same model and says how far each document moved.
+the metrics rank alike. The one ranking order of the app is ``best_first``:
+score descending, ties by document id ascending, so a ranking is a pure
+function of its inputs (trec_eval would break ties by id descending;
+``components.metrics`` feeds it strictly decreasing scores). ``top_rows``
+lines up the instructed ranking with the baseline ranking of the same model
+and says how far each document moved.
+
+Example:
+    >>> best_first(np.array([0.5, 0.9, 0.5]), ["b", "z", "a"]).tolist()
+    [1, 2, 0]
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -24,14 +31,22 @@ class Ranking:
     ranks: np.ndarray
 
 
+def best_first(scores: np.ndarray, ids: Sequence[str]) -> np.ndarray:
+    """Document indices by score descending, ties by id ascending, along the last axis.
+
+    ``scores``: ``[n_docs]`` or ``[n_queries, n_docs]``; returns indices of the same shape.
+    Columns are put in id order and sorted stably, so equal scores keep that order.
+    """
+    by_id = np.argsort(np.array(list(ids), dtype=object), kind="stable")
+    return by_id[np.argsort(-np.asarray(scores)[..., by_id], axis=-1, kind="stable")]
+
+
 def rank(query: np.ndarray, docs: np.ndarray, ids: list[str]) -> Ranking:
     """Rank ``docs`` (``[n, dim]``) by cosine to ``query`` (``[dim]``); ties by id."""
     if docs.shape[0] != len(ids):
         raise ValueError(f"{docs.shape[0]} vectors but {len(ids)} ids")
     scores = np.asarray(docs, dtype=np.float64) @ np.asarray(query, dtype=np.float64)
-    # lexsort: last key is primary -> score descending, then id ascending
-    id_rank = np.argsort(np.argsort(np.array(ids, dtype=object), kind="stable"), kind="stable")
-    order = np.lexsort((id_rank, -scores))
+    order = best_first(scores, ids)
     ranks = np.empty(len(ids), dtype=np.int64)
     ranks[order] = np.arange(1, len(ids) + 1)
     return Ranking(order=order, scores=scores, ranks=ranks)
