@@ -5,7 +5,7 @@ Run from the repository root (Playwright for Python and Debian's chromium)::
     python benchmarks/browser_latency.py            # -> benchmarks/results/browser_latency.json
     python benchmarks/browser_latency.py --quick --out /tmp/browser.json   # smoke run
 
-It starts the app on a free loopback port (``benchmarks.latency.running_app``,
+It starts the app on a free loopback port (``benchmarks.app_process.running_app``,
 background warm-up off so nothing else runs), opens it in headless chromium
 with an in-page probe (``benchmarks/browser_probe.js``), and for each model
 and corpus (MiniLM and E5, the QA task's Python FAQ and the code task's
@@ -44,7 +44,8 @@ if str(REPO) not in sys.path:  # run as a script: make ``benchmarks`` and ``comp
 from benchmarks import browser_report as report_  # noqa: E402
 from benchmarks import browser_timeline as tl  # noqa: E402
 from benchmarks.browser_page import Session, explore_args, open_session, pick, tables_match_api  # noqa: E402
-from benchmarks.latency import machine_info, running_app, summarize, wait_for_page  # noqa: E402
+from benchmarks.app_process import running_app, wait_for_page  # noqa: E402
+from benchmarks.timing import machine_info, summarize  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

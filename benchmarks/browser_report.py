@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 from benchmarks.browser_timeline import SEGMENTS, TIMES
-from benchmarks.latency import ratio_summary, summarize
+from benchmarks.timing import ratio_summary, summarize
 
 DETAIL = ("first_join_s", "server_fn_s", "join_network_s", "join_js_delay_s", "stream_open_s", "streams_opened",
           "messages", "explore_updates", "bytes", "figure", "plotly", "render_batches", "main_thread", "cost")

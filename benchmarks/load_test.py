@@ -50,7 +50,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from benchmarks.latency import machine_info, percentile, running_app, tree_rss_mb, wait_for_page  # noqa: E402
+from benchmarks.app_process import running_app, tree_rss_mb, wait_for_page  # noqa: E402
+from benchmarks.timing import machine_info, percentile  # noqa: E402
 
 MODELS = ("minilm-offline", "e5-small-offline")
 TASKS = ("similar", "docsim")  # perlfaq_questions and lee_news: the two largest sample corpora
@@ -115,7 +116,7 @@ class User:
 
     def reset(self) -> None:
         """The task's defaults for the model, as the page sets them."""
-        from benchmarks.latency import explore_args
+        from benchmarks.cold_start import explore_args
         from components.tasks import get_task
 
         args = explore_args(self.model, get_task(self.task).corpus)

@@ -61,7 +61,10 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from benchmarks import cold_start as cold  # noqa: E402
+from benchmarks import engine_timings as et  # noqa: E402
 from benchmarks import latency as lat  # noqa: E402
+from benchmarks import timing  # noqa: E402
 
 MODELS = ("minilm-offline", "e5-small-offline")  # --models minilm-instruct-offline measures the adapter too
 DOC_CORPUS = "lee_news"
@@ -73,7 +76,7 @@ MATMUL_OPS = ("aten::addmm", "aten::mm", "aten::bmm", "aten::baddbmm")
 
 def speedup_summary(ratios: Sequence[float], target: float) -> dict:
     """Speed-up ratios (bigger is better): ``ratio_to_target`` is target / median, at most 1 passes."""
-    out = lat.ratio_summary(ratios)
+    out = timing.ratio_summary(ratios)
     out.update(target=target, ok=out["median"] >= target, ratio_to_target=target / out["median"])
     return out
 
@@ -100,7 +103,7 @@ def measure_peaks() -> dict:
 
 
 def _setting(model_key: str, corpus):
-    return lat.default_setting(model_key, corpus)
+    return et.default_setting(model_key, corpus)
 
 
 def measure_doc_edit(engines: dict, frames: dict, corpus, model_key: str, repeats: int) -> dict:
@@ -108,19 +111,19 @@ def measure_doc_edit(engines: dict, frames: dict, corpus, model_key: str, repeat
     setting = _setting(model_key, corpus)
     query = corpus.example_queries()[0]
     for p in engines:  # warm: baseline vectors, map frame
-        lat._handler(engines[p], frames[p], corpus, setting, query)
+        et.explore_handler(engines[p], frames[p], corpus, setting, query)
     runs: dict[str, list] = {p: [] for p in engines}
     ratios = []
     for i in range(repeats):
         order = list(engines) if i % 2 == 0 else list(engines)[::-1]
         for p in order:
-            edited = replace(setting, document_instruction=lat._fresh(setting.document_instruction))
-            runs[p].append(lat._handler(engines[p], frames[p], corpus, edited, query))
+            edited = replace(setting, document_instruction=timing.fresh(setting.document_instruction))
+            runs[p].append(et.explore_handler(engines[p], frames[p], corpus, edited, query))
         ratios.append(runs["fp32"][-1]["total"] / runs["bf16"][-1]["total"])
     target = TARGETS["doc_edit_s"][model_key]
     return {"n_docs": len(corpus.documents),
-            "fp32": {**lat.summarize([r["total"] for r in runs["fp32"]]), "parts": lat._parts(runs["fp32"])},
-            "bf16": {**lat.summarize([r["total"] for r in runs["bf16"]], target), "parts": lat._parts(runs["bf16"])},
+            "fp32": {**timing.summarize([r["total"] for r in runs["fp32"]]), "parts": et.parts_summary(runs["fp32"])},
+            "bf16": {**timing.summarize([r["total"] for r in runs["bf16"]], target), "parts": et.parts_summary(runs["bf16"])},
             "speedup": speedup_summary(ratios, TARGETS["speedup"])}
 
 
@@ -149,7 +152,7 @@ def measure_steps(engine, corpus, model_key: str, repeats: int) -> dict:
 
     from components.encoder import SentenceTransformerEncoder
 
-    texts = lat.clipped_texts(engine, model_key, corpus)
+    texts = et.clipped_texts(engine, model_key, corpus)
     prompt = _setting(model_key, corpus).prompt("document")
     base = engine.encoder(model_key)
     out, ref = {}, None
@@ -157,10 +160,10 @@ def measure_steps(engine, corpus, model_key: str, repeats: int) -> dict:
         enc = SentenceTransformerEncoder(model_key, model, precision, fingerprint=base.fingerprint)
         times, vecs = [], None
         for _ in range(repeats):
-            took, vecs = lat._timed(lambda: enc.encode(texts, prompt, True))
+            took, vecs = timing.timed(lambda: enc.encode(texts, prompt, True))
             times.append(took)
         ref = vecs if ref is None else ref
-        out[name] = {**lat.summarize(times), "min_cosine_to_fp32": float(np.min(np.sum(vecs * ref, axis=1)))}
+        out[name] = {**timing.summarize(times), "min_cosine_to_fp32": float(np.min(np.sum(vecs * ref, axis=1)))}
     for row in out.values():
         row["speedup_vs_fp32"] = out["fp32"]["median_s"] / row["median_s"]
     return out
@@ -174,11 +177,11 @@ def measure_profile(engine, corpus, model_key: str, peaks: dict, n_docs: int = 3
     from components.encoder import _threads
 
     enc = engine.encoder(model_key)
-    texts = lat.clipped_texts(engine, model_key, corpus)[:n_docs]
-    prompt = lat._fresh(_setting(model_key, corpus).prompt("document"))
+    texts = et.clipped_texts(engine, model_key, corpus)[:n_docs]
+    prompt = timing.fresh(_setting(model_key, corpus).prompt("document"))
     enc.encode(texts[:4], prompt, True)  # first call: allocations, thread pool
     with profile(activities=[ProfilerActivity.CPU], with_flops=True) as prof:
-        wall, _ = lat._timed(lambda: enc.encode(texts, prompt, True))
+        wall, _ = timing.timed(lambda: enc.encode(texts, prompt, True))
     kinds = {"matmul": 0.0, "attention": 0.0, "other_ops": 0.0}
     flops = 0
     for evt in prof.key_averages():
@@ -245,7 +248,7 @@ def measure_first_ranking(models: Sequence[str], corpora: Sequence[str]) -> dict
                 empty, restart = _child(model, key, folder), _child(model, key, folder)
                 out[f"{model}.{key}"] = {
                     "empty_store": empty, "restart": restart, "precision": restart["precision"],
-                    "after_restart": lat.summarize([restart["first_ranking_s"]], TARGETS["first_ranking_s"])}
+                    "after_restart": timing.summarize([restart["first_ranking_s"]], TARGETS["first_ranking_s"])}
     return out
 
 
@@ -275,7 +278,7 @@ def run(models: Sequence[str], sections: Sequence[str], quick: bool, repeats: in
     from components.projection import FrameCache
 
     reps = repeats or (1 if quick else 3)
-    report: dict = {"machine": lat.machine_info(), "config": {
+    report: dict = {"machine": timing.machine_info(), "config": {
         "models": list(models), "sections": list(sections), "quick": quick, "repeats": reps, "targets": TARGETS},
         "measures": {}}
     m = report["measures"]
@@ -299,7 +302,7 @@ def run(models: Sequence[str], sections: Sequence[str], quick: bool, repeats: in
                 m[f"profile.{model}.{p}"] = measure_profile(engines[p], news, model, peaks)
         if "query_edit" in sections:
             for p in engines:
-                row = lat.measure_query_edit(engines[p], frames[p], news, model, 5 if quick else 20)
+                row = et.measure_query_edit(engines[p], frames[p], news, model, 5 if quick else 20)
                 row.update(target_s=TARGETS["query_edit_s"], ok=row["median_s"] <= TARGETS["query_edit_s"],
                            ratio_to_target=row["median_s"] / TARGETS["query_edit_s"])
                 m[f"query_edit.{model}.{p}"] = row
@@ -311,7 +314,7 @@ def run(models: Sequence[str], sections: Sequence[str], quick: bool, repeats: in
         m["first_ranking"] = measure_first_ranking(models, short if quick else corpora)
     if "memory" in sections:
         with tempfile.TemporaryDirectory(prefix="lens-mem-store-") as tmp, _env(INSTRUCTION_LENS_STORE_DIR=tmp):
-            m["memory"] = lat.measure_memory(models, lat.LARGEST)
+            m["memory"] = cold.measure_memory(models, lat.LARGEST)
     load_end = list(os.getloadavg())
     report["machine"].update(load_avg_end=load_end, contended=max(
         report["machine"]["load_avg_start"][0], load_end[0]) > (os.cpu_count() or 1))

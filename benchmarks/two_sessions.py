@@ -27,7 +27,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from benchmarks.latency import machine_info, percentile, running_app, wait_for_page  # noqa: E402
+from benchmarks.app_process import running_app, wait_for_page  # noqa: E402
+from benchmarks.timing import machine_info, percentile  # noqa: E402
 from components.setting import default_setting  # noqa: E402
 
 B_TASK, B_MODEL, B_CORPUS = "qa", "minilm-offline", "python_faq_qa"

@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from components.errors import ModelUnavailable
-
-Progress = Callable[[float, str], None]
+from components.progress import Progress
 
 ADAPTER_DIR = Path(__file__).resolve().parent.parent / "models" / "minilm-instruct"
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")

@@ -15,7 +15,6 @@ and, after encoding, keeps it there for the next process.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import OrderedDict
 from typing import Callable, ContextManager, Sequence
@@ -23,6 +22,7 @@ from typing import Callable, ContextManager, Sequence
 import numpy as np
 
 from components.encoder import Encoder
+from components.hashing import text_digest
 from components.store import VectorStore, block_key
 
 ENTRY_OVERHEAD = 200  # bytes per entry for the key, the OrderedDict node and the array header
@@ -35,12 +35,7 @@ def entry_key(model: str, precision: str, include_prompt: bool, prompt: str, tex
     ``model`` is the encoder's fingerprint, ``precision`` its "fp32" or "bf16".
     """
     pooled = "1" if include_prompt or not prompt else "0"
-    h = hashlib.blake2b(digest_size=16)
-    for part in (model, precision, pooled, prompt, text):
-        data = part.encode("utf-8", "surrogatepass")
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-    return h.digest()
+    return text_digest((model, precision, pooled, prompt, text))
 
 
 class EmbeddingCache:

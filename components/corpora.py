@@ -15,7 +15,6 @@ too; parsing uploads in other shapes lives in ``components.uploads``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field, replace
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from components.beir import read_jsonl, read_qrels
 from components.errors import CorpusError
+from components.hashing import text_digest
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_corpora"
 # A folder with a manifest.json of its own adds corpora to the shipped ones.
@@ -133,13 +133,7 @@ class Corpus:
     @cached_property
     def fingerprint(self) -> str:
         """A digest of the documents (ids and texts): equal content, equal fingerprint."""
-        h = hashlib.blake2b(digest_size=16)
-        for d in self.documents:
-            for part in (d.id, d.text):
-                data = part.encode("utf-8", "surrogatepass")
-                h.update(len(data).to_bytes(8, "little"))
-                h.update(data)
-        return h.hexdigest()
+        return text_digest(part for d in self.documents for part in (d.id, d.text)).hex()
 
     def example_queries(self) -> list[str]:
         return [q.text for q in self.queries if q.example] or [q.text for q in self.queries[:10]]

@@ -64,8 +64,7 @@ from components.e5_format import bert_state_dict, read_e5_file
 from components.e5_format import check_names as _check_names
 from components.e5_tokenizer import build_tokenizer
 from components.errors import ModelUnavailable
-
-Progress = Callable[[float, str], None]
+from components.progress import Progress
 
 FORMAT_VERSION = 1  # bump when the output layout changes: old folders get rebuilt
 MARKER = "conversion.json"

@@ -27,8 +27,7 @@ from typing import Any, Callable, Iterator, Protocol, Sequence
 import numpy as np
 
 from components.precision import FP32, compute
-
-Progress = Callable[[float, str], None]
+from components.progress import Progress
 
 
 class Encoder(Protocol):

@@ -38,13 +38,13 @@ from components.errors import LensError
 from components.jobs import Check, CorpusSlots, never
 from components.models import ModelPreset, get_model
 from components.precision import FP32, precision_for
+from components.progress import Progress
 from components.retrieval import Ranking, rank
 from components.setting import Setting
 from components.store import VectorStore
 
 __all__ = ["Engine", "Exploration", "Setting", "is_sample", "load_encoder"]
 
-Progress = Callable[[float, str], None]
 EncoderFactory = Callable[[ModelPreset, "Progress | None"], Encoder]
 
 CHARS_PER_TOKEN_CAP = 50  # text beyond limit*50 chars can never be read by the model

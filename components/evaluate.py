@@ -33,7 +33,7 @@ from components.evaluation import Comparison, compare_settings
 from components.metrics import LABELS, METRICS
 from components.models import get_model
 from components.tasks import get_task
-from components.wording import counted
+from components.wording import counted, shorten
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -94,11 +94,6 @@ def to_json(comparison: Comparison, task: str = "") -> dict:
     }
 
 
-def _short(text: str, width: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def to_table(comparison: Comparison, task: str = "") -> str:
     """A readable report: means with deltas, then the most helped and hurt queries."""
     k, s = comparison.k, comparison.settings[0]
@@ -120,7 +115,7 @@ def to_table(comparison: Comparison, task: str = "") -> str:
         lines.append(f"{LABELS[m] + '@' + str(k):<12}{b:>10.4f}{i:>12.4f}{i - b:>+10.4f}")
     for title, rows in (("helped", comparison.helped(5)), ("hurt", comparison.hurt(5))):
         lines += ["", f"Most {title} queries (nDCG@{k} change):"]
-        lines += [f"  {r.delta():+.3f}  {r.query_id}: {_short(r.text)}" for r in rows] or ["  (none)"]
+        lines += [f"  {r.delta():+.3f}  {r.query_id}: {shorten(r.text, 70)}" for r in rows] or ["  (none)"]
     return "\n".join(lines)
 
 

@@ -32,10 +32,9 @@ from components.downloads import csv_text
 from components.engine import Engine, Setting, is_sample
 from components.errors import CorpusError, LensError
 from components.metrics import METRICS, Scores, evaluate_rankings, mean_scores, metric_keys
+from components.progress import Progress, scaled
 from components.retrieval import RankRow, best_first
 from components.wording import counted
-
-Progress = Callable[[float, str], None]
 
 QUERY_CHUNK = 256  # queries scored per matrix product: bounds memory at [256, n_docs]
 
@@ -109,12 +108,6 @@ def top_k(queries: np.ndarray, docs: np.ndarray, ids: Sequence[str], k: int) -> 
     return out
 
 
-def _staged(progress: Progress | None, stage: int, n_stages: int, label: str) -> Progress | None:
-    if progress is None:
-        return None
-    return lambda frac, msg: progress((stage + min(max(frac, 0.0), 1.0)) / n_stages, f"{label}: {msg}")
-
-
 def compare_settings(engine: Engine, corpus: Corpus, settings: Sequence[Setting], k: int = 10,
                      progress: Progress | None = None) -> Comparison:
     """Baseline vs ``settings[0]`` (and ``settings[1]`` if given) on the corpus's labelled queries.
@@ -149,10 +142,10 @@ def compare_settings(engine: Engine, corpus: Corpus, settings: Sequence[Setting]
     results: list[tuple[dict[str, Scores], dict[str, tuple[str, ...]]]] = []
     for i, (name, q_prompt, d_prompt, include) in enumerate(sides):
         docs = engine.embed(model, corpus.texts, d_prompt, include,
-                            _staged(progress, 2 * i, n_stages, f"{name}, documents"),
+                            scaled(progress, 2 * i / n_stages, (2 * i + 1) / n_stages, f"{name}, documents"),
                             persist=keep, precision=precision)
         qvecs = engine.embed(model, texts, q_prompt, include,
-                             _staged(progress, 2 * i + 1, n_stages, f"{name}, queries"),
+                             scaled(progress, (2 * i + 1) / n_stages, (2 * i + 2) / n_stages, f"{name}, queries"),
                              persist=keep, precision=precision)
         best = top_k(qvecs, docs, ids, k)
         tops = {qid: tuple(ids[j] for j in row) for qid, row in zip(qids, best)}

@@ -34,7 +34,8 @@ import threading
 from collections import OrderedDict
 from typing import Callable, Hashable, Iterator
 
-Progress = Callable[[float, str], None]
+from components.progress import Progress
+
 Check = Callable[[], None]
 
 WAIT_POLL_S = 0.25  # how often a waiting job asks whether it is still wanted

@@ -29,8 +29,7 @@ from typing import Any, Callable
 from components.adapters import minilm_instruct_folder
 from components.errors import ModelUnavailable
 from components.models import ModelPreset
-
-Progress = Callable[[float, str], None]
+from components.progress import Progress, scaled
 
 _LOCK = threading.Lock()
 _LOADED: dict[str, Any] = {}
@@ -137,8 +136,7 @@ def resolve(preset: ModelPreset, progress: Progress | None = None) -> str:
         if preset.source not in PACKAGED:
             raise ModelUnavailable(f"{preset.label}: no packaged loader named {preset.source!r}")
         # preparing a folder (the E5 conversion) fills the first half of the progress bar
-        half = (lambda f, msg: progress(0.5 * f, msg)) if progress else None
-        return str(PACKAGED[preset.source](half))
+        return str(PACKAGED[preset.source](scaled(progress, 0.0, 0.5)))
     return preset.source
 
 

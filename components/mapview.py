@@ -25,6 +25,7 @@ import numpy as np
 from components.corpora import kind_name
 from components.engine import Exploration
 from components.projection import FrameCache
+from components.wording import shorten
 
 CAPTION = ("Each grey ring is a document with no instruction; the blue dot joined to it is the same "
            "document with the instructions (one colour and shape per kind of text, in a corpus of several "
@@ -63,11 +64,6 @@ def plotly_escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def _short(text: str, limit: int = 110) -> str:
-    text = " ".join(text.split())
-    return plotly_escape(text if len(text) <= limit else text[: limit - 1] + "…")
-
-
 def _keys(ex: Exploration) -> tuple[tuple, tuple | None]:
     """Cache keys of the frame and of the instructed documents' placement (None: they do not move)."""
     frame_key = (ex.setting.model_key, ex.corpus.fingerprint)
@@ -97,13 +93,13 @@ def map_data(ex: Exploration, frames: FrameCache, k: int = 10) -> MapData:
     hover = tuple(
         f"<b>{plotly_escape(d.id)}</b>{' · ' + plotly_escape(kind_name(d.kind)) if has_kinds else ''}"
         f" · rank {int(ex.instructed.ranks[i])} with, "
-        f"{int(ex.baseline.ranks[i])} without<br>{_short(d.title + ' ' + d.text if d.title else d.text)}"
+        f"{int(ex.baseline.ranks[i])} without<br>{plotly_escape(shorten(d.title + ' ' + d.text if d.title else d.text, 110))}"
         for i, d in enumerate(ex.corpus.documents))
     relevant = tuple(i for i, doc_id in enumerate(ids) if ex.relevant.get(doc_id, 0) > 0)
     return MapData(
         method=frame.method, base_xy=frame.base_xy, xy=xy, base_query_xy=q_xy[0], query_xy=q_xy[1],
         hover=hover, top=tuple(int(i) for i in ex.instructed.order[:k]), relevant=relevant,
-        query_text=_short(ex.query_text, 120),
+        query_text=plotly_escape(shorten(ex.query_text, 120)),
         mean_doc_cosine=float(np.mean(np.sum(ex.docs * ex.base_docs, axis=1))),
         query_cosine=float(ex.query @ ex.base_query),
         kinds=tuple(d.kind for d in ex.corpus.documents) if has_kinds else (),

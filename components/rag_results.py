@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from components.corpora import Corpus
 from components.engine import Exploration, Setting
 from components.retrieval import RankRow, Ranking, movement_label, top_rows
+from components.wording import shorten
 
 SNIPPET = 60  # characters of text per line in Compared's printout
 
@@ -83,17 +84,12 @@ class Compared:
                  f"query instruction    {s.query_instruction!r}",
                  f"document instruction {s.document_instruction!r}",
                  f"with instructions ({self.changed} of the top {k} changed):"]
-        lines += [f"{m.rank_with:>4}  {m.label(k):<13} {m.score_with:.3f}  {m.id}  {_short(m.text)}"
+        lines += [f"{m.rank_with:>4}  {m.label(k):<13} {m.score_with:.3f}  {m.id}  {shorten(m.text, SNIPPET)}"
                   for m in self.with_instructions]
         lines.append("without instructions:")
         lines += [f"{m.rank_without:>4}  {'→ ' + str(m.rank_with) + ' with':<13} {m.score_without:.3f}  "
-                  f"{m.id}  {_short(m.text)}" for m in self.without_instructions]
+                  f"{m.id}  {shorten(m.text, SNIPPET)}" for m in self.without_instructions]
         return "\n".join(lines + list(self.notes))
-
-
-def _short(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= SNIPPET else flat[: SNIPPET - 1] + "…"
 
 
 def hits(ranking: Ranking, corpus: Corpus, k: int) -> list[Hit]:

@@ -22,8 +22,9 @@ from components.engine import Engine
 from components.frames import LiveFrameCache
 from components.jobs import CorpusSlots
 from components.store import open_store
+from components.upload_reading import MAX_FILE_BYTES
 
-MAX_FILE_SIZE = "10mb"
+MAX_FILE_SIZE = f"{MAX_FILE_BYTES // 2**20}mb"  # the server refuses what the upload reader would
 
 
 def create(warm: bool = True):

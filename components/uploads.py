@@ -30,12 +30,13 @@ from pathlib import Path
 from typing import Iterator
 
 from components.corpora import Corpus, Document, LabeledQuery
-from components.upload_queries import parse_labeled_queries
-from components.upload_reading import (Field, Source, Used, alias_notes, columns, fail, jsonl, lines, object_fields,
-                                       read_text, suffix_of, table)
+from components.upload_queries import MAX_QUERIES, parse_labeled_queries
+from components.upload_reading import (MAX_FILE_BYTES, Field, Source, Used, alias_notes, columns, fail, jsonl, lines,
+                                       object_fields, read_text, suffix_of, table)
 from components.wording import counted, plural
 
-__all__ = ["UploadedCorpus", "corpus_from_upload", "parse_documents", "parse_labeled_queries", "read_text"]
+__all__ = ["UploadedCorpus", "corpus_from_upload", "limits_sentence", "parse_documents", "parse_labeled_queries",
+           "read_text"]
 
 MAX_DOCUMENTS = 5_000
 MAX_DOC_CHARS = 20_000
@@ -43,6 +44,12 @@ MAX_DOC_CHARS = 20_000
 TEXT = Field("document text", ("text", "document", "content", "passage", "body"), required=True)
 DOC_ID = Field("document id", ("id", "_id", "doc_id", "docid"), standard=2)
 TITLE = Field("title", ("title",))
+
+
+def limits_sentence() -> str:
+    """The upload limits as the page states them: "Limits: 10 MB per file, 5,000 documents, 2,000 queries."."""
+    return (f"Limits: {MAX_FILE_BYTES // 2**20} MB per file, {MAX_DOCUMENTS:,} documents, "
+            f"{MAX_QUERIES:,} queries.")
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from components.engine import Exploration
 from components.models import ModelPreset
 from components.retrieval import movement_label, top_rows
 from components.tasks import TaskPreset
-from components.wording import counted, plural
+from components.wording import counted, plural, shorten
 
 TABLE_HEADERS = ["rank", "move", "score", "relevant", "id", "text"]
 TABLE_DATATYPES = ["number", "str", "number", "str", "str", "str"]
@@ -40,11 +40,6 @@ def md_escape(text: str) -> str:
     "\\(first: 'doc\\-1'\\)"
     """
     return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
-
-
-def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def table_headers(corpus: Corpus) -> list[str]:
@@ -73,7 +68,7 @@ def ranking_table(ex: Exploration, instructed: bool, k: int) -> list[list]:
         text = f"{doc.title} — {doc.text}" if doc.title and doc.title not in doc.text[:len(doc.title) + 5] else doc.text
         move = movement_label(r, k) if instructed else f"→ {r.other_rank} with"
         kind = [kind_name(doc.kind)] if has_kinds else []
-        out.append([r.rank, move, round(r.score, 4), "✓" if r.relevance > 0 else "", r.doc_id, *kind, snippet(text)])
+        out.append([r.rank, move, round(r.score, 4), "✓" if r.relevance > 0 else "", r.doc_id, *kind, shorten(text, SNIPPET_CHARS)])
     return out
 
 
@@ -149,7 +144,7 @@ def per_query_rows(comparison) -> list[list]:
     rows = []
     for r in comparison.rows:
         b = r.second.get("ndcg") if r.second is not None else None
-        rows.append([r.query_id, snippet(r.text, 160), _fmt(r.baseline.get("ndcg")), _fmt(r.instructed.get("ndcg")),
+        rows.append([r.query_id, shorten(r.text, 160), _fmt(r.baseline.get("ndcg")), _fmt(r.instructed.get("ndcg")),
                      _fmt(r.delta(), True), _fmt(b), _fmt(None if b is None else r.delta(second=True), True)])
     return rows
 

@@ -7,7 +7,7 @@ import concurrent.futures
 
 import pytest
 
-from benchmarks import latency, load_test
+from benchmarks import engine_timings, latency, load_test, timing
 from components.cache import EmbeddingCache
 from components.corpora import Corpus, Document, LabeledQuery
 from components.engine import Engine
@@ -41,19 +41,19 @@ def test_cli_exits_with_an_error_for_a_remote_host(capsys):
 
 def test_percentile_interpolates_like_numpy():
     values = [10.0, 1.0, 4.0, 7.0, 2.0, 9.0, 3.0, 8.0, 6.0, 5.0]  # 1..10, shuffled
-    assert latency.percentile(values, 50) == pytest.approx(5.5)
-    assert latency.percentile(values, 10) == pytest.approx(1.9)
-    assert latency.percentile(values, 90) == pytest.approx(9.1)
-    assert latency.percentile(values, 0) == 1.0 and latency.percentile(values, 100) == 10.0
-    assert latency.percentile([3.0], 99) == 3.0
+    assert timing.percentile(values, 50) == pytest.approx(5.5)
+    assert timing.percentile(values, 10) == pytest.approx(1.9)
+    assert timing.percentile(values, 90) == pytest.approx(9.1)
+    assert timing.percentile(values, 0) == 1.0 and timing.percentile(values, 100) == 10.0
+    assert timing.percentile([3.0], 99) == 3.0
 
 
 def test_summarize_with_a_target():
-    out = latency.summarize([0.1, 0.2, 0.3, 0.4], target_s=0.2)
+    out = timing.summarize([0.1, 0.2, 0.3, 0.4], target_s=0.2)
     assert out["median_s"] == pytest.approx(0.25) and out["n"] == 4
     assert out["p10_s"] == pytest.approx(0.13) and out["p90_s"] == pytest.approx(0.37)
     assert out["ok"] is False and out["ratio_to_target"] == pytest.approx(1.25)
-    assert TARGET_KEYS.isdisjoint(latency.summarize([1.0]))
+    assert TARGET_KEYS.isdisjoint(timing.summarize([1.0]))
 
 
 def test_latency_summary_percentiles():
@@ -90,16 +90,16 @@ def hash_engine() -> Engine:
 
 
 def test_query_edit_measure_reports_its_keys(hash_engine, tiny):
-    out = latency.measure_query_edit(hash_engine, FrameCache(), tiny, "minilm-offline", repeats=3)
+    out = engine_timings.measure_query_edit(hash_engine, FrameCache(), tiny, "minilm-offline", repeats=3)
     assert TIMING_KEYS | TARGET_KEYS <= set(out) and out["n"] == 3
-    assert out["target_s"] == latency.TARGETS["query_edit_s"]
+    assert out["target_s"] == timing.TARGETS["query_edit_s"]
     assert set(out["parts"]) == {"explore", "map_data", "map_figure", "figure_json", "tables"}
     assert all(TIMING_KEYS <= set(part) for part in out["parts"].values())
 
 
 def test_doc_edit_measure_encodes_each_new_instruction_once(hash_engine, tiny):
     enc = hash_engine.encoder("e5-small-offline")
-    out = latency.measure_doc_edit(hash_engine, FrameCache(), tiny, "e5-small-offline", repeats=2,
+    out = engine_timings.measure_doc_edit(hash_engine, FrameCache(), tiny, "e5-small-offline", repeats=2,
                                    raw=lambda texts, prompt: enc.encode(texts, prompt, True))
     assert {"edit", "revisited", "raw_floor", "overhead_ratio", "n_docs"} <= set(out)
     assert {"median", "p10", "p90", "n", "target", "ok", "ratio_to_target"} <= set(out["overhead_ratio"])
@@ -109,7 +109,7 @@ def test_doc_edit_measure_encodes_each_new_instruction_once(hash_engine, tiny):
 
 
 def test_targets_are_collected_from_nested_measures():
-    measures = {"a": latency.summarize([1.0], 2.0), "b": {"c": latency.ratio_summary([3.0], 1.5)},
+    measures = {"a": timing.summarize([1.0], 2.0), "b": {"c": timing.ratio_summary([3.0], 1.5)},
                 "m": {"peak_rss_mb": 10.0, "target_mb": 20.0, "ok": True, "ratio_to_target": 0.5}}
     found = {t["name"]: t for t in latency.targets(measures)}
     assert set(found) == {"a", "b.c", "m"}
@@ -118,13 +118,13 @@ def test_targets_are_collected_from_nested_measures():
 
 
 def test_machine_block_has_versions_and_load():
-    info = latency.machine_info()
+    info = timing.machine_info()
     assert {"cpu_count", "python", "torch", "sentence-transformers", "load_avg_start"} <= set(info)
     assert len(info["load_avg_start"]) == 3
 
 
 def test_a_missed_target_says_why_and_a_met_one_does_not():
-    measures = {"cold_start": {"fresh.e5": {"first_ranking": latency.summarize([60.0], 30.0)}},
+    measures = {"cold_start": {"fresh.e5": {"first_ranking": timing.summarize([60.0], 30.0)}},
                 "memory": {"peak_rss_mb": 10.0, "target_mb": 20.0, "ok": True, "ratio_to_target": 0.5}}
     found = {t["name"]: t for t in latency.targets(measures)}
     assert "compute" in found["cold_start.fresh.e5.first_ranking"]["why"]
@@ -133,6 +133,6 @@ def test_a_missed_target_says_why_and_a_met_one_does_not():
 
 def test_children_run_once_per_setting_and_repeat_with_the_setting_last():
     code = "import json, sys; print('noise'); print(json.dumps({'args': sys.argv[1:]}))"
-    runs = latency._children(code, ("a", "b"), 2, "model-x")
+    runs = engine_timings.children(code, ("a", "b"), 2, "model-x")
     assert {k: [r["args"] for r in v] for k, v in runs.items()} == {
         "a": [["model-x", "a"]] * 2, "b": [["model-x", "b"]] * 2}

@@ -93,3 +93,18 @@ def test_a_refused_model_keeps_the_model_and_instructions(monkeypatch):
     assert all(u == gr.skip() for u in out[1:5])
     ok = ui.on_model("qa", "e5-small-offline", "minilm-offline")
     assert ok[1:3] == ("query: ", "passage: ") and ok[-1] == "e5-small-offline"
+
+
+def test_the_page_states_the_upload_limits_the_reader_enforces(fake_engine):
+    """The limits are defined once (components.uploads and the readers); the page's text must match them."""
+    import gradio as gr
+
+    from components.server import MAX_FILE_SIZE
+    from components.ui import build
+    from components.upload_reading import MAX_FILE_BYTES
+    from components.uploads import limits_sentence
+
+    demo = build(fake_engine, FrameCache())
+    texts = [b.value for b in demo.blocks.values() if isinstance(b, gr.Markdown) and "Limits:" in (b.value or "")]
+    assert texts and all(limits_sentence() in " ".join(t.split()) for t in texts)
+    assert MAX_FILE_SIZE == f"{MAX_FILE_BYTES // 2**20}mb"

@@ -10,8 +10,9 @@ from components.models import get_model
 from components.tasks import get_task
 from components.evaluation import compare_settings
 from components.views import (TABLE_DATATYPES, TABLE_HEADERS, describe, kind_counts, kinds_line, md_escape,
-                              measure_line, ranking_table, snippet, status_line, table_datatypes, table_headers,
+                              measure_line, ranking_table, status_line, table_datatypes, table_headers,
                               upload_note)
+from components.wording import shorten
 
 
 def test_tables_have_rank_move_score_and_relevance(fake_engine, pets):
@@ -35,9 +36,9 @@ def test_md_escape_leaves_no_markup(text):
     assert "<" not in out and "](" not in out and "**" not in out.replace("\\*\\*", "")
 
 
-def test_snippet_flattens_and_cuts():
-    assert snippet("a\n\n b", 10) == "a b"
-    assert snippet("x" * 50, 10) == "x" * 9 + "…"
+def test_shorten_flattens_and_cuts():
+    assert shorten("a\n\n b", 10) == "a b"
+    assert shorten("x" * 50, 10) == "x" * 9 + "…"
 
 
 def test_describe_says_offline_or_network():
