@@ -14,7 +14,7 @@ torch threads chosen per job (``_threads``), in the encoder's one precision
 autocast, which is per thread, so a float32 twin of the same model may run
 between the batches); every encoder names its ``precision`` and a
 ``fingerprint`` of its weights, which key every cached vector. Tests use
-``components.fake.HashEncoder`` instead.
+``tests.fake_encoder.HashEncoder`` instead.
 """
 
 from __future__ import annotations

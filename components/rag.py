@@ -18,7 +18,7 @@ to disk.
 Example, with a stand-in encoder so it runs without weights (leave out
 ``encoder_factory`` for the real model):
 
-    >>> from components.fake import HashEncoder
+    >>> from tests.fake_encoder import HashEncoder  # the test suite's stand-in encoder
     >>> fake = lambda preset, progress=None: HashEncoder(preset.key)
     >>> rag = TaskAwareRAG("e5-small-offline", encoder_factory=fake)
     >>> rag.index(["Cats purr when they are content.", "Dogs love to fetch a ball.",

@@ -14,7 +14,7 @@ import pytest  # noqa: E402
 from components.cache import EmbeddingCache  # noqa: E402
 from components.corpora import Corpus, Document, LabeledQuery  # noqa: E402
 from components.engine import Engine  # noqa: E402
-from components.fake import HashEncoder  # noqa: E402
+from fake_encoder import HashEncoder  # noqa: E402
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks import precision as bench
 from components.engine import Engine
-from components.fake import HashEncoder
+from fake_encoder import HashEncoder
 from components.projection import FrameCache
 
 

@@ -11,7 +11,7 @@ from benchmarks import engine_timings, latency, load_test, timing
 from components.cache import EmbeddingCache
 from components.corpora import Corpus, Document, LabeledQuery
 from components.engine import Engine
-from components.fake import HashEncoder
+from fake_encoder import HashEncoder
 from components.projection import FrameCache
 
 TIMING_KEYS = {"median_s", "p10_s", "p90_s", "n"}

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from components.cache import ENTRY_OVERHEAD, EmbeddingCache, embed_cached, entry_key
-from components.fake import HashEncoder
+from fake_encoder import HashEncoder
 
 
 @pytest.mark.parametrize("a,b", [

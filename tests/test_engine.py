@@ -87,7 +87,7 @@ def test_strange_characters_rank(fake_engine, pets, query):
 def test_concurrent_callers_encode_a_corpus_once(fake_engine, fake_encoders, pets):
     import threading
 
-    from components.fake import HashEncoder
+    from fake_encoder import HashEncoder
 
     slow = HashEncoder("minilm-offline")
     original = slow.encode
@@ -120,7 +120,7 @@ def test_pooling_switch_without_prompt_reuses_the_baseline(fake_engine, fake_enc
 def test_one_precision_per_model_and_precisions_never_share_vectors(pets):
     """Two engines in different precisions over one cache: each encodes its own vectors."""
     from components.cache import EmbeddingCache
-    from components.fake import HashEncoder
+    from fake_encoder import HashEncoder
     from components.warmup import default_setting
 
     made: dict = {}
@@ -151,7 +151,7 @@ def test_a_model_has_one_precision_per_corpus_for_documents_and_queries(monkeypa
 
     class Twin:
         def __init__(self, precision):
-            from components.fake import HashEncoder
+            from fake_encoder import HashEncoder
 
             self.inner, self.precision = HashEncoder("minilm-offline"), precision
             self.key, self.fingerprint = self.inner.key, self.inner.fingerprint

@@ -138,7 +138,7 @@ def test_real_minilm_cli_json_on_debian_faq() -> None:
 def shared_fake_engine() -> Engine:
     """One fake engine for the mixed corpus's tasks: its 636 documents are embedded once."""
     from components.cache import EmbeddingCache
-    from components.fake import HashEncoder
+    from fake_encoder import HashEncoder
 
     encoders: dict = {}
     return Engine(cache=EmbeddingCache(64 * 1024 * 1024),

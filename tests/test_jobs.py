@@ -8,7 +8,7 @@ import pytest
 
 from components.cache import EmbeddingCache
 from components.engine import Engine
-from components.fake import HashEncoder
+from fake_encoder import HashEncoder
 from components.jobs import CorpusSlots, LatestViews, Superseded
 from components.setting import Setting
 

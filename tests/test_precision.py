@@ -6,7 +6,7 @@ import pytest
 
 from components import precision
 from components.engine import Engine
-from components.fake import HashEncoder
+from fake_encoder import HashEncoder
 from components.models import MODELS, get_model
 from components.precision import BF16, FP32, Detection, detect, precision_for
 

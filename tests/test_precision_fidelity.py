@@ -40,7 +40,7 @@ def test_bf16_passes_the_guard(engines, model_key, corpus_key):
 
 def test_the_guard_can_fail():
     """A candidate that is not the same model fails (the guard is not vacuous)."""
-    from components.fake import HashEncoder
+    from fake_encoder import HashEncoder
 
     fake = Engine(factory=lambda preset, progress=None: HashEncoder(preset.key, dim=384))
     corpus = slice_corpus(load_sample("debian_faq"), SLICE, QUERIES)

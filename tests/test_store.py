@@ -13,7 +13,7 @@ from components import store as store_mod
 from components.cache import EmbeddingCache, embed_cached
 from components.corpora import Corpus, Document, load_sample
 from components.engine import Engine
-from components.fake import HashEncoder
+from fake_encoder import HashEncoder
 from components.store import VectorStore, block_key, decode_block, encode_block, open_store
 from components.warmup import default_setting
 

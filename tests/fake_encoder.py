@@ -1,4 +1,4 @@
-"""A deterministic stand-in encoder for fast tests and demos without weights.
+"""A deterministic stand-in encoder for fast tests and docstring examples, without weights.
 
 ``HashEncoder`` embeds a text as the normalised sum of pseudo-random vectors,
 one per lower-cased word, seeded by a hash of the word. A prompt's words are
