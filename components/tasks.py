@@ -7,7 +7,10 @@ INSTRUCTOR's "Represent the {domain} {text type} for {objective}:", E5's
 prefixes, e5-instruct's task sentence, BGE's query instruction. Models that
 were never trained with instructions ("none") get INSTRUCTOR-style sentences
 so their (lack of) reaction can be seen; a family without entries of its own
-falls back to another (``FAMILY_FALLBACK``).
+falls back to another (``FAMILY_FALLBACK``). Models whose documents take no
+instruction (e5-instruct, BGE) say so once, in the model registry
+(``ModelPreset.instructs_documents``); their families state query
+instructions only.
 
 The mixed tasks share one corpus of five kinds of text and one document
 instruction per family, so switching between them re-encodes only the query:
@@ -25,7 +28,7 @@ from components.models import FAMILIES, ModelPreset, build_index
 @dataclass(frozen=True)
 class Instructions:
     query: str
-    document: str
+    document: str = ""  # families whose models instruct queries only state none
 
 
 @dataclass(frozen=True)
@@ -38,9 +41,14 @@ class TaskPreset:
     defaults: dict[str, Instructions]
 
     def instructions_for(self, model: ModelPreset) -> Instructions:
-        """The model family's documented default instructions for this task."""
+        """The model family's documented default instructions for this task.
+
+        A family without entries of its own takes its fallback's; a model whose
+        documents take no instruction (``ModelPreset.instructs_documents``) gets none.
+        """
         family = model.family
-        return self.defaults[family if family in self.defaults else FAMILY_FALLBACK[family]]
+        ins = self.defaults[family if family in self.defaults else FAMILY_FALLBACK[family]]
+        return ins if model.instructs_documents else Instructions(ins.query)
 
     def validate(self) -> None:
         missing = [f for f in FAMILIES if f not in self.defaults and FAMILY_FALLBACK.get(f) not in self.defaults]
@@ -50,7 +58,7 @@ class TaskPreset:
             raise ValueError(f"task {self.key}: description and corpus are required")
 
 
-def _ins(query: str, document: str) -> Instructions:
+def _ins(query: str, document: str = "") -> Instructions:
     return Instructions(query, document)
 
 
@@ -68,8 +76,8 @@ TASKS: tuple[TaskPreset, ...] = (
                                "Represent the Perl question for retrieving duplicate questions: "),
             "e5": _ins("query: ", "query: "),
             "e5-instruct": _ins("Given a Perl programming question, retrieve questions that are "
-                                "semantically equivalent to it", ""),
-            "bge": _ins("", ""),
+                                "semantically equivalent to it"),
+            "bge": _ins(""),
         },
     ),
     TaskPreset(
@@ -80,8 +88,8 @@ TASKS: tuple[TaskPreset, ...] = (
             "instructor": _ins("Represent the Python question for retrieving supporting answers: ",
                                "Represent the Python answer for retrieval: "),
             "e5": _ins("query: ", "passage: "),
-            "e5-instruct": _ins("Given a question about Python, retrieve the passage that answers it", ""),
-            "bge": _ins(BGE_QUERY, ""),
+            "e5-instruct": _ins("Given a question about Python, retrieve the passage that answers it"),
+            "bge": _ins(BGE_QUERY),
         },
     ),
     TaskPreset(
@@ -92,8 +100,8 @@ TASKS: tuple[TaskPreset, ...] = (
             "instructor": _ins("Represent the Debian user question for retrieving the matching FAQ entry: ",
                                "Represent the Debian FAQ entry for retrieval: "),
             "e5": _ins("query: ", "passage: "),
-            "e5-instruct": _ins("Given a user question about Debian, retrieve the FAQ entry that answers it", ""),
-            "bge": _ins(BGE_QUERY, ""),
+            "e5-instruct": _ins("Given a user question about Debian, retrieve the FAQ entry that answers it"),
+            "bge": _ins(BGE_QUERY),
         },
     ),
     TaskPreset(
@@ -104,8 +112,8 @@ TASKS: tuple[TaskPreset, ...] = (
             "instructor": _ins("Represent the news article for retrieving similar articles: ",
                                "Represent the news article for retrieving similar articles: "),
             "e5": _ins("query: ", "query: "),
-            "e5-instruct": _ins("Given a news article, retrieve news articles about the same topic", ""),
-            "bge": _ins("", ""),
+            "e5-instruct": _ins("Given a news article, retrieve news articles about the same topic"),
+            "bge": _ins(""),
         },
     ),
     TaskPreset(
@@ -117,8 +125,8 @@ TASKS: tuple[TaskPreset, ...] = (
                                "Represent the Python function for retrieval: "),
             "e5": _ins("query: ", "passage: "),
             "e5-instruct": _ins("Given a description of what a function does, retrieve the Python "
-                                "function that does it", ""),
-            "bge": _ins(BGE_QUERY, ""),
+                                "function that does it"),
+            "bge": _ins(BGE_QUERY),
         },
     ),
     TaskPreset(
@@ -130,8 +138,8 @@ TASKS: tuple[TaskPreset, ...] = (
                                "Represent the Debian handbook section for retrieval: "),
             "e5": _ins("query: ", "passage: "),
             "e5-instruct": _ins("Given the title of a section of a Debian administration handbook, retrieve "
-                                "the section it summarises", ""),
-            "bge": _ins(BGE_QUERY, ""),
+                                "the section it summarises"),
+            "bge": _ins(BGE_QUERY),
         },
     ),
 )
@@ -139,8 +147,7 @@ TASKS: tuple[TaskPreset, ...] = (
 
 # The mixed corpus: one document instruction per family for all its tasks.
 MIXED_CORPUS = "mixed_kinds"
-MIXED_DOCUMENT = {"instructor": "Represent the document for retrieval: ", "e5": "passage: ",
-                  "e5-instruct": "", "bge": ""}
+MIXED_DOCUMENT = {"instructor": "Represent the document for retrieval: ", "e5": "passage: "}
 MIXED_E5_QUERY = "query: "
 
 # key, label, description, INSTRUCTOR-style query instruction, e5-instruct task sentence
@@ -178,7 +185,7 @@ _MIXED: tuple[tuple[str, str, str, str, str], ...] = (
 def _mixed_task(key: str, label: str, description: str, instructor: str, e5_instruct: str) -> TaskPreset:
     queries = {"instructor": instructor, "e5": MIXED_E5_QUERY, "e5-instruct": e5_instruct, "bge": BGE_QUERY}
     return TaskPreset(key=key, label=label, description=description, corpus=MIXED_CORPUS, symmetric=False,
-                      defaults={f: _ins(q, MIXED_DOCUMENT[f]) for f, q in queries.items()})
+                      defaults={f: _ins(q, MIXED_DOCUMENT.get(f, "")) for f, q in queries.items()})
 
 
 TASKS += tuple(_mixed_task(*row) for row in _MIXED)

@@ -69,3 +69,12 @@ def test_arbitrary_hub_ids_are_refused_unless_the_host_allows_them(monkeypatch):
     for bad in ("hub:../../etc/passwd", "hub:no-slash", "hub:a/b c"):
         with pytest.raises(ModelUnavailable, match="not a Hub model id"):
             get_model(bad)
+
+
+def test_entries_state_only_what_is_particular_to_them():
+    """Most models share the plain template and pool the prompt; the registry says so once."""
+    from components.models import PLAIN
+
+    plain = [m for m in MODELS if m.query_template == m.document_template == PLAIN]
+    assert len(plain) >= len(MODELS) - 1
+    assert {m.key for m in MODELS if not m.instructs_documents} == {"e5-large-instruct", "bge-small-en-v1.5"}

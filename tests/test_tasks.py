@@ -66,3 +66,14 @@ def test_symmetric_tasks_use_one_instruction_for_both_sides(key, symmetric):
 def test_an_unknown_task_is_a_named_error():
     with pytest.raises(UnknownTask, match="unknown task 'nope'; known: similar"):
         get_task("nope")
+
+
+@pytest.mark.parametrize("task", TASKS, ids=lambda t: t.key)
+def test_models_whose_documents_take_no_instruction_get_none_by_default(task):
+    """One flag per model (``instructs_documents``), not a "" written into every task."""
+    for model in MODELS:
+        ins = task.instructions_for(model)
+        if not model.instructs_documents:
+            assert ins.document == ""
+    for family in ("e5-instruct", "bge"):
+        assert task.defaults[family].document == ""
