@@ -46,8 +46,6 @@ class EmbeddingCache:
         self._data: OrderedDict[bytes, np.ndarray] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
 
     @property
     def nbytes(self) -> int:
@@ -59,11 +57,8 @@ class EmbeddingCache:
     def get(self, key: bytes) -> np.ndarray | None:
         with self._lock:
             vec = self._data.get(key)
-            if vec is None:
-                self.misses += 1
-                return None
-            self._data.move_to_end(key)
-            self.hits += 1
+            if vec is not None:
+                self._data.move_to_end(key)
             return vec
 
     def put(self, key: bytes, vec: np.ndarray) -> None:

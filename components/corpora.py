@@ -96,10 +96,6 @@ class Corpus:
         """Queries that have at least one relevant document (for the corpus's own task)."""
         return [q for q in self.queries if q.relevant]
 
-    def labeled_for(self, task: str | None = None) -> list[LabeledQuery]:
-        """Labelled queries of ``task`` (``None``: the corpus's own task); see ``with_task``."""
-        return self.with_task(task).labeled_queries
-
     @property
     def kinds(self) -> tuple[str, ...]:
         """The kinds of document, in order of first appearance; empty when no document has one."""

@@ -44,6 +44,10 @@ class Encoder(Protocol):
         """Tokens the model reads at most; longer inputs are truncated."""
         ...
 
+    def count_tokens(self, text: str) -> int:
+        """Tokens in ``text`` without special tokens (to say when the model cuts it off)."""
+        ...
+
 
 THREADS_ENV = "INSTRUCTION_LENS_TORCH_THREADS"
 CORPUS_TOKENS = 1024  # a job of at least this many tokens is a corpus job

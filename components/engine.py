@@ -175,9 +175,7 @@ class Engine:
     def truncation_notes(self, setting: Setting, query: str) -> tuple[str, ...]:
         """Say when an instruction or the query is longer than the model reads."""
         enc = self.encoder(setting.model_key)
-        count = getattr(enc, "count_tokens", None)
-        if count is None:
-            return ()
+        count = enc.count_tokens
         limit = enc.token_limit()
         cap = limit * CHARS_PER_TOKEN_CAP
         notes = []

@@ -17,9 +17,5 @@ class CorpusError(LensError):
     """A corpus, query file or label file cannot be used; says where and why."""
 
 
-class InstructionError(LensError):
-    """An instruction or template cannot be applied."""
-
-
 class UnknownTask(LensError):
     """A task key that is not in the task registry (``components.tasks``)."""

@@ -115,10 +115,5 @@ class LatestViews:
 
         return check
 
-    def forget(self, session: str) -> None:
-        """Drop what is known of ``session`` (it ended)."""
-        with self._lock:
-            self._views.pop(session, None)
-
     def __len__(self) -> int:
         return len(self._views)

@@ -174,10 +174,6 @@ def load_model(preset: ModelPreset, progress: Progress | None = None) -> Any:
     return _LOADED[preset.key]
 
 
-def is_loaded(key: str) -> bool:
-    return key in _LOADED
-
-
 FINGERPRINT_SAMPLES = 64  # 4 KB slices hashed per large tensor (small tensors are hashed whole)
 VOCAB_SAMPLES = 512  # tokens looked up at spread ids
 

@@ -105,7 +105,7 @@ class FrameCache:
         self._placed: OrderedDict[Hashable, np.ndarray] = OrderedDict()
         self._max = (max_frames, max_placements)
         self._lock = threading.Lock()
-        self._fit_locks: dict[Hashable, threading.Lock] = {}
+        self._fit_locks: dict[Hashable, threading.Lock] = {}  # only while a key's frame is being fitted
 
     @staticmethod
     def _lru_get(store: OrderedDict, key: Hashable) -> Any:
@@ -143,6 +143,7 @@ class FrameCache:
                 found = fit_frame(base_docs)
                 with self._lock:
                     self._lru_put(self._frames, key, found, self._max[0])
+                    self._fit_locks.pop(key, None)  # later callers find the frame (or fit anew if it was evicted)
         return found
 
     def placed(self, key: Hashable, frame: Frame, vectors: np.ndarray) -> np.ndarray:

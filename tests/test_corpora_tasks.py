@@ -47,7 +47,7 @@ def test_each_task_labels_documents_of_one_kind(mixed, task):
     assert view.task == task and get_task(task).corpus == MIXED_CORPUS
     kinds = {d.kind for d in view.documents if any(d.id in q.relevant for q in view.labeled_queries)}
     assert len(kinds) == 1
-    assert len(view.labeled_queries) >= 50 and view.labeled_for(None) == view.labeled_queries
+    assert len(view.labeled_queries) >= 50
     examples = view.example_queries()
     assert view.query_by_text(examples[0]).relevant  # the task's own examples come first
 
@@ -78,7 +78,7 @@ def test_single_task_corpora_are_unchanged(pets):
     for task in (None, "qa", "code", "anything"):
         assert pets.with_task(task) is pets
     assert pets.query_by_text("Which pet can talk?", "code").relevant == {"d4": 2}
-    assert pets.labeled_for("code") == pets.labeled_queries
+    assert pets.with_task("code").labeled_queries == pets.labeled_queries
 
 
 def test_per_task_labels_are_checked():

@@ -159,6 +159,9 @@ def test_a_model_has_one_precision_per_corpus_for_documents_and_queries(monkeypa
         def token_limit(self):
             return self.inner.token_limit()
 
+        def count_tokens(self, text):
+            return self.inner.count_tokens(text)
+
         def encode(self, texts, prompt, include_prompt, progress=None):
             seen.append(self.precision)
             return self.inner.encode(texts, prompt, include_prompt, progress)

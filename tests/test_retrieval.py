@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.retrieval import RankRow, movement_label, rank, run_dict, top_rows
+from components.retrieval import RankRow, movement_label, rank, top_rows
 
 
 def test_rank_orders_by_score_then_id():
@@ -44,10 +44,9 @@ def test_movement_labels(rank_, other, k, label):
     assert movement_label(RankRow(0, "d", rank_, 0.5, other, 0.4, 0), k) == label
 
 
-def test_top_rows_and_run_dict():
+def test_top_rows():
     docs = np.eye(3, dtype=np.float32)
     a = rank(np.array([1, 0.5, 0], dtype=np.float32), docs, ["x", "y", "z"])
     b = rank(np.array([0, 0.5, 1], dtype=np.float32), docs, ["x", "y", "z"])
     rows = top_rows(a, b, ["x", "y", "z"], 2, {"y": 2})
     assert [(r.doc_id, r.rank, r.other_rank, r.relevance) for r in rows] == [("x", 1, 3, 0), ("y", 2, 2, 2)]
-    assert run_dict(a, ["x", "y", "z"], 2) == {"x": 1.0, "y": 0.5}
