@@ -35,7 +35,7 @@ def default_setting(model_key: str, corpus):
 def explore_handler(engine, frames, corpus, setting, query: str, k: int = 10) -> dict[str, float]:
     """What the ``/explore`` handler does, timed per part (seconds)."""
     from components.mapview import map_data, map_figure
-    from components.views import ranking_table, status_line
+    from components.page_text import ranking_table, status_line
 
     t_explore, ex = timed(lambda: engine.explore(corpus, setting, query))
     t_map, data = timed(lambda: map_data(ex, frames, k))

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from components.corpora import Corpus, load_sample  # noqa: E402
 from components.engine import Engine  # noqa: E402
 from components.evaluate import LineProgress, build_setting, to_json  # noqa: E402
-from components.evaluation import compare_settings  # noqa: E402
+from components.comparison import compare_settings  # noqa: E402
 from components.tasks import MIXED_CORPUS, MIXED_TASKS  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "mixed_corpus"

@@ -29,7 +29,7 @@ from typing import TextIO
 from components.corpora import Corpus, load_beir, load_sample, sample_keys
 from components.engine import Engine, Setting
 from components.errors import CorpusError, LensError
-from components.evaluation import Comparison, compare_settings
+from components.comparison import Comparison, compare_settings
 from components.metrics import LABELS, METRICS
 from components.models import get_model
 from components.tasks import get_task

@@ -4,7 +4,7 @@
 float32 reference and a candidate), a corpus and a setting, and measures,
 with and without the instructions: each document's cosine to itself across
 the two, the overlap of every query's top 10, and every metric of the
-evaluator (``components.evaluation.compare_settings``: baseline and
+evaluator (``components.comparison.compare_settings``: baseline and
 instructed nDCG, MRR and Recall). ``Fidelity.passes`` applies ``GUARD``.
 The test suite runs it on slices of the sample corpora (``slice_corpus``),
 the precision benchmark on the whole corpora; a model enters bfloat16 only
@@ -22,7 +22,7 @@ import numpy as np
 
 from components.corpora import Corpus, LabeledQuery
 from components.engine import Engine, Setting
-from components.evaluation import compare_settings, top_k
+from components.comparison import compare_settings, top_k
 
 GUARD = {"min_doc_cosine": 0.9999, "top10_overlap": 0.99, "max_metric_delta": 0.005}
 K = 10

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from enum import Enum
 
 import numpy as np
 
@@ -71,12 +72,20 @@ def _keys(ex: Exploration) -> tuple[tuple, tuple | None]:
     return frame_key, (frame_key + (doc_prompt, ex.setting.include_prompt) if doc_prompt else None)
 
 
-def map_pending(ex: Exploration, frames: FrameCache) -> str:
-    """What ``map_data`` still has to compute for ``ex``: "fit", "place" or "" (only the query)."""
+class MapWork(str, Enum):
+    """What ``map_data`` still has to compute before the map can be drawn (a ``str``, so it compares as text)."""
+
+    FIT = "fit"  # a new frame: UMAP is fitted on the model's uninstructed documents (seconds)
+    PLACE = "place"  # the frame exists; the instructed documents are placed into it
+    QUERY = ""  # only the query's two points are left
+
+
+def map_pending(ex: Exploration, frames: FrameCache) -> MapWork:
+    """What ``map_data`` still has to compute for ``ex``."""
     frame_key, placed_key = _keys(ex)
     if not frames.has_frame(frame_key):
-        return "fit"
-    return "place" if placed_key is not None and not frames.has_placed(placed_key) else ""
+        return MapWork.FIT
+    return MapWork.PLACE if placed_key is not None and not frames.has_placed(placed_key) else MapWork.QUERY
 
 
 def map_data(ex: Exploration, frames: FrameCache, k: int = 10) -> MapData:

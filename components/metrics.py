@@ -22,7 +22,7 @@ the mean). A query whose judgements are all grade 0 is in the qrels: it
 scores 0 on every metric and counts in the mean, as in MTEB.
 
 This module computes metrics only; embedding and ranking a corpus lives in
-``components.evaluation``.
+``components.comparison``.
 
 Example:
     >>> scores = evaluate_run({"q1": {"d2": 1}}, {"q1": {"d1": 0.9, "d2": 0.5}}, k=10)

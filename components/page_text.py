@@ -127,7 +127,7 @@ def _fmt(x: float | None, signed: bool = False) -> str:
 
 
 def summary_rows(comparison) -> list[list]:
-    """Mean metrics of a ``components.evaluation.Comparison``, one row per metric."""
+    """Mean metrics of a ``components.comparison.Comparison``, one row per metric."""
     from components.metrics import LABELS, METRICS
 
     rows = []

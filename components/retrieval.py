@@ -1,7 +1,7 @@
 """Rank a corpus for a query and compare two rankings.
 
 Scores are cosine similarities (rows are unit vectors, so a dot product),
-computed in float64 as ``components.evaluation`` does, so the Explorer and
+computed in float64 as ``components.comparison`` does, so the Explorer and
 the metrics rank alike. The one ranking order of the app is ``best_first``:
 score descending, ties by document id ascending, so a ranking is a pure
 function of its inputs (trec_eval would break ties by id descending;
@@ -90,8 +90,3 @@ def top_rows(ranking: Ranking, other: Ranking, ids: list[str], k: int,
                             int(other.ranks[i]), float(other.scores[i]), int(relevant.get(ids[i], 0))))
     return rows
 
-
-def run_dict(ranking: Ranking, ids: list[str], k: int | None = None) -> dict[str, float]:
-    """A ``{doc_id: score}`` run of the top ``k`` (all when None), for IR metric libraries."""
-    chosen = ranking.order if k is None else ranking.order[:k]
-    return {ids[int(i)]: float(ranking.scores[int(i)]) for i in chosen}

@@ -27,24 +27,24 @@ import os
 import gradio as gr
 
 from components import warmup
+from components.comparison import compare_settings, per_query_csv, prompts_snippet, ranking_csv
 from components.corpora import Corpus, load_sample, manifest
 from components.downloads import write_download
 from components.engine import Engine
 from components.errors import LensError
-from components.evaluation import compare_settings, per_query_csv, prompts_snippet, ranking_csv
 from components.jobs import LatestViews, Superseded
 from components.loading import ensure_available
 from components.mapview import CAPTION, map_data, map_figure, map_pending, message_figure
 from components.models import DEFAULT_MODEL, any_hub_id_allowed, get_model, model_choices
+from components.page_text import (PER_QUERY_HEADERS, SUMMARY_HEADERS, describe, md_escape, measure_line,
+                                  per_query_rows, ranking_table, status_line, summary_rows, table_datatypes,
+                                  table_headers, upload_note)
 from components.projection import FrameCache
 from components.retrieval import top_rows
 from components.setting import Setting, default_setting
 from components.tasks import DEFAULT_TASK, get_task, task_choices
 from components.teaching import ABOUT, INTRO
 from components.uploads import corpus_from_upload
-from components.views import (PER_QUERY_HEADERS, SUMMARY_HEADERS, describe,
-                              md_escape, measure_line, per_query_rows, ranking_table, status_line, summary_rows,
-                              table_datatypes, table_headers, upload_note)
 
 LOG = logging.getLogger("instruction_lens")
 UPLOAD_KEY = "upload"

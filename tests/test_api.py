@@ -19,7 +19,7 @@ import pytest
 from app_server import running_app
 from components.models import get_model
 from components.tasks import get_task
-from components.views import TABLE_HEADERS
+from components.page_text import TABLE_HEADERS
 
 TASK = "qa"
 MODEL = "minilm-offline"

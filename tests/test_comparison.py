@@ -10,11 +10,11 @@ import re
 import numpy as np
 import pytest
 
-from components import evaluation
+from components import comparison
 from components.corpora import Corpus, Document, LabeledQuery
 from components.engine import Engine, Setting
 from components.errors import CorpusError, LensError
-from components.evaluation import compare_settings, per_query_csv, prompts_snippet, ranking_csv, top_k
+from components.comparison import compare_settings, per_query_csv, prompts_snippet, ranking_csv, top_k
 from components.metrics import evaluate_run, mean_scores
 from components.retrieval import rank, top_rows
 
@@ -108,7 +108,7 @@ def test_progress_goes_from_zero_to_one(fake_engine: Engine, corpus: Corpus) -> 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("chunk", [1, 3, 256])
 def test_top_k_equals_rank(monkeypatch, seed: int, chunk: int) -> None:
-    monkeypatch.setattr(evaluation, "QUERY_CHUNK", chunk)
+    monkeypatch.setattr(comparison, "QUERY_CHUNK", chunk)
     rng = np.random.default_rng(seed)
     docs = rng.standard_normal((20, 8)).astype(np.float32)
     docs[5] = docs[2]  # an exact tie

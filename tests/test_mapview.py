@@ -165,3 +165,15 @@ def test_a_corpus_without_kinds_keeps_one_blue_trace(fake_engine, pets):
     ex = fake_engine.explore(pets, Setting("minilm-offline", "q: ", "d: "), "pet")
     data = map_data(ex, FrameCache())
     assert data.kinds == () and "documents, with instructions" in _names(map_figure(data))
+
+
+def test_map_pending_names_the_work_left(fake_engine, pets):
+    from components.mapview import MapWork, map_pending
+    from components.projection import FrameCache
+    from components.setting import default_setting
+
+    frames = FrameCache()
+    ex = fake_engine.explore(pets, default_setting("qa", "minilm-offline"), "Which pet can talk?")
+    assert map_pending(ex, frames) is MapWork.FIT and map_pending(ex, frames) == "fit"
+    map_data(ex, frames)
+    assert map_pending(ex, frames) in (MapWork.QUERY, MapWork.PLACE)

@@ -8,8 +8,8 @@ from components.corpora import Corpus, Document, LabeledQuery, kind_name
 from components.engine import Setting
 from components.models import get_model
 from components.tasks import get_task
-from components.evaluation import compare_settings
-from components.views import (TABLE_DATATYPES, TABLE_HEADERS, describe, kind_counts, kinds_line, md_escape,
+from components.comparison import compare_settings
+from components.page_text import (TABLE_DATATYPES, TABLE_HEADERS, describe, kind_counts, kinds_line, md_escape,
                               measure_line, ranking_table, status_line, table_datatypes, table_headers,
                               upload_note)
 from components.wording import shorten

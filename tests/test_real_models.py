@@ -5,7 +5,7 @@ import pytest
 
 from components.corpora import load_sample
 from components.engine import Setting
-from components.evaluation import compare_settings
+from components.comparison import compare_settings
 
 OFFLINE = ["minilm-offline", "e5-small-offline"]
 

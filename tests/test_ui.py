@@ -18,7 +18,7 @@ def test_importing_components_loads_nothing_heavy():
     import subprocess
     import sys
 
-    code = ("import sys, components.engine, components.evaluation, components.mapview, components.uploads;"
+    code = ("import sys, components.engine, components.comparison, components.mapview, components.uploads;"
             "heavy = [m for m in ('torch', 'sentence_transformers', 'umap', 'gradio', 'transformers') "
             "if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
