@@ -9,6 +9,7 @@ each measure means is in ``benchmarks.latency``'s docstring.
 from __future__ import annotations
 
 import cProfile
+import functools
 import io
 import json
 import os
@@ -103,7 +104,7 @@ def measure_doc_edit(engine, frames, corpus, model_key: str, repeats: int, raw: 
     edits, floors, ratios, seen = [], [], [], []
     for i in range(repeats):
         edited = replace(setting, document_instruction=fresh(setting.document_instruction))
-        run_raw = (lambda: raw(texts, edited.prompt("document"))) if raw else None
+        run_raw = functools.partial(raw, texts, edited.prompt("document")) if raw else None
         if run_raw and i % 2:  # alternate the order so drift favours neither side
             floors.append(timed(run_raw)[0])
         edits.append(explore_handler(engine, frames, corpus, edited, query))
@@ -161,8 +162,8 @@ def measure_umap_cold(base_docs, repeats: int) -> dict:
             numba_dir = os.path.join(tmp, f"numba{i}")
             for name in runs:  # first with the empty folder, then with what that run left there
                 env = {**os.environ, "NUMBA_CACHE_DIR": numba_dir, "PYTHONPATH": str(REPO)}
-                wall, proc = timed(lambda: subprocess.run([sys.executable, "-c", _COLD_FIT, path], env=env,
-                                                           capture_output=True, text=True, check=True))
+                wall, proc = timed(lambda env=env: subprocess.run([sys.executable, "-c", _COLD_FIT, path], env=env,
+                                                                   capture_output=True, text=True, check=True))
                 runs[name].append({**json.loads(proc.stdout.strip().splitlines()[-1]), "process": wall})
     return {name: {**summarize([r["process"] for r in rs]), "parts": {
         part: summarize([r[part] for r in rs]) for part in ("import_s", "fit_s")}} for name, rs in runs.items()}

@@ -160,7 +160,7 @@ def measure_steps(engine, corpus, model_key: str, repeats: int) -> dict:
         enc = SentenceTransformerEncoder(model_key, model, precision, fingerprint=base.fingerprint)
         times, vecs = [], None
         for _ in range(repeats):
-            took, vecs = timing.timed(lambda: enc.encode(texts, prompt, True))
+            took, vecs = timing.timed(lambda enc=enc: enc.encode(texts, prompt, True))
             times.append(took)
         ref = vecs if ref is None else ref
         out[name] = {**timing.summarize(times), "min_cosine_to_fp32": float(np.min(np.sum(vecs * ref, axis=1)))}

@@ -20,7 +20,6 @@ import hashlib
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Callable
 
 from components.errors import ModelUnavailable
 from components.progress import Progress

@@ -55,7 +55,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from components.e5_format import PIP_HINT as _PIP_HINT

@@ -68,7 +68,8 @@ def ranking_table(ex: Exploration, instructed: bool, k: int) -> list[list]:
         text = f"{doc.title} — {doc.text}" if doc.title and doc.title not in doc.text[:len(doc.title) + 5] else doc.text
         move = movement_label(r, k) if instructed else f"→ {r.other_rank} with"
         kind = [kind_name(doc.kind)] if has_kinds else []
-        out.append([r.rank, move, round(r.score, 4), "✓" if r.relevance > 0 else "", r.doc_id, *kind, shorten(text, SNIPPET_CHARS)])
+        out.append([r.rank, move, round(r.score, 4), "✓" if r.relevance > 0 else "", r.doc_id, *kind,
+                    shorten(text, SNIPPET_CHARS)])
     return out
 
 

@@ -17,7 +17,7 @@ the file, the line and what is wrong. Documents are parsed elsewhere
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from components.beir import grade, qrels_rows
 from components.corpora import LabeledQuery

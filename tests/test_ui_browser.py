@@ -263,7 +263,8 @@ def test_typing_an_instruction_moves_only_the_instructed_ranking(page, client, a
     qa = _defaults(DEFAULT_TASK)
     corpus = get_task(DEFAULT_TASK).corpus
     query = load_sample(corpus).example_queries()[0]
-    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, corpus, qa.query_instruction, qa.document_instruction, qa.include_prompt, query))
+    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, corpus, qa.query_instruction,
+                                   qa.document_instruction, qa.include_prompt, query))
     before_i = _read(page, "ranked_instructed")
     before_b = _read(page, "ranked_baseline", skip_columns=(2,))  # column 2 names the instructed rank
 
@@ -294,8 +295,8 @@ def test_corpus_markup_is_shown_as_text_never_run(page, client, app_url, app_log
     qa = _defaults(DEFAULT_TASK)
     _pick(page, "corpus", HOSTILE_TITLE)
     expect(page.locator("#query textarea")).to_have_value(HOSTILE_QUERY["text"])
-    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, HOSTILE_KEY, qa.query_instruction, qa.document_instruction,
-                                   qa.include_prompt, HOSTILE_QUERY["text"]))
+    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, HOSTILE_KEY, qa.query_instruction,
+                                   qa.document_instruction, qa.include_prompt, HOSTILE_QUERY["text"]))
     assert "relevant (labelled)" in _trace_names(page)
 
     box = page.locator("#query textarea")
@@ -303,8 +304,8 @@ def test_corpus_markup_is_shown_as_text_never_run(page, client, app_url, app_log
     page.keyboard.press("Control+A")
     page.keyboard.type(TYPED_QUERY, delay=10)
     expect(box).to_have_value(TYPED_QUERY)
-    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, HOSTILE_KEY, qa.query_instruction, qa.document_instruction,
-                                   qa.include_prompt, TYPED_QUERY, rows=len(HOSTILE_DOCS)))
+    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, HOSTILE_KEY, qa.query_instruction,
+                                   qa.document_instruction, qa.include_prompt, TYPED_QUERY, rows=len(HOSTILE_DOCS)))
 
     assert page.evaluate("typeof window.__xss") == "undefined"
     for literal in ('<img src=x onerror="window.__xss=1">', '<svg onload="window.__xss=2">',
@@ -331,8 +332,8 @@ def test_no_request_leaves_the_app_host(page, client, app_url, app_log):
     second = load_sample(task.corpus).example_queries()[1]
     _pick(page, "example", second)
     qa = _defaults(DEFAULT_TASK)
-    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, task.corpus, qa.query_instruction, qa.document_instruction,
-                                   qa.include_prompt, second))
+    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, task.corpus, qa.query_instruction,
+                                   qa.document_instruction, qa.include_prompt, second))
     page.get_by_role("tab", name="About").click()
     expect(page.locator("#tab_about")).to_be_visible()
     assert len(page.requests) > 5
@@ -433,7 +434,8 @@ def test_every_way_of_editing_updates_the_ranking(page, browser, client, app_log
         act(page, qa.query_instruction)
         value = result(qa.query_instruction)
         expect(box, what).to_have_value(value)
-        expected = _expected(client, DEFAULT_TASK, DEFAULT_MODEL, corpus, value, qa.document_instruction, qa.include_prompt, query)
+        expected = _expected(client, DEFAULT_TASK, DEFAULT_MODEL, corpus, value, qa.document_instruction,
+                             qa.include_prompt, query)
         _expect_tables(page, expected, timeout=30_000)
         expect(page.locator("#prompts_snippet")).to_contain_text(json.dumps(value)[1:-1] or "{")
 
@@ -449,5 +451,6 @@ def test_tab_and_a_click_keep_a_typed_query(page, client, app_log):
     page.keyboard.press("Tab")  # focus moves to the example picker
     page.locator("#info").click()  # and away again: no example was picked
     expect(box).to_have_value("How do I stop a running thread?")
-    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, corpus, qa.query_instruction, qa.document_instruction, qa.include_prompt,
-                                   "How do I stop a running thread?"), timeout=30_000)
+    _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, corpus, qa.query_instruction,
+                                   qa.document_instruction, qa.include_prompt, "How do I stop a running thread?"),
+                   timeout=30_000)
