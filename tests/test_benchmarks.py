@@ -7,7 +7,7 @@ import concurrent.futures
 
 import pytest
 
-from benchmarks import engine_timings, latency, load_test, timing
+from benchmarks import engine_timings, latency, load_test, load_users, timing
 from components.cache import EmbeddingCache
 from components.corpora import Corpus, Document, LabeledQuery
 from components.engine import Engine
@@ -68,10 +68,10 @@ def test_errors_are_classified_by_kind():
     from gradio_client.exceptions import AppError
     from gradio_client.utils import QueueError
 
-    assert load_test.classify(concurrent.futures.TimeoutError()) == "timeout"
-    assert load_test.classify(QueueError("Queue is full! Please try again.")) == "queue_full"
-    assert load_test.classify(AppError("Type a query")) == "app_error"
-    assert load_test.classify(ConnectionError("refused")) == "other"
+    assert load_users.classify(concurrent.futures.TimeoutError()) == "timeout"
+    assert load_users.classify(QueueError("Queue is full! Please try again.")) == "queue_full"
+    assert load_users.classify(AppError("Type a query")) == "app_error"
+    assert load_users.classify(ConnectionError("refused")) == "other"
 
 
 @pytest.fixture
