@@ -29,7 +29,7 @@ import gradio as gr
 from components import warmup
 from components.corpora import Corpus, load_sample, manifest
 from components.downloads import write_download
-from components.engine import Engine
+from components.engine import Engine, Exploration
 from components.errors import LensError
 from components.evaluation import compare_settings, per_query_csv, prompts_snippet, ranking_csv
 from components.jobs import LatestViews, Superseded
@@ -37,19 +37,19 @@ from components.loading import ensure_available
 from components.mapview import CAPTION, map_data, map_figure, map_pending, message_figure
 from components.models import DEFAULT_MODEL, any_hub_id_allowed, get_model, model_choices
 from components.projection import FrameCache
+from components.rankhtml import CSS as RANKING_CSS
+from components.rankhtml import ranking_html
 from components.retrieval import top_rows
 from components.setting import Setting, default_setting
 from components.tasks import DEFAULT_TASK, get_task, task_choices
 from components.teaching import ABOUT, INTRO
 from components.uploads import corpus_from_upload
 from components.views import (PER_QUERY_HEADERS, SUMMARY_HEADERS, describe,
-                              md_escape, measure_line, per_query_rows, ranking_table, status_line, summary_rows,
-                              table_datatypes, table_headers, upload_note)
+                              md_escape, measure_line, per_query_rows, ranking_table, ranking_texts, status_line,
+                              summary_rows, table_headers, upload_note)
 
 LOG = logging.getLogger("instruction_lens")
 UPLOAD_KEY = "upload"
-COLUMN_WIDTHS = ["7%", "13%", "10%", "8%", "17%", "45%"]
-KIND_COLUMN_WIDTHS = ["7%", "13%", "10%", "8%", "15%", "12%", "35%"]  # a corpus with kinds
 EXPLORE_WORKERS = int(os.environ.get("INSTRUCTION_LENS_CONCURRENCY", "8"))
 # While an edit is being ranked, the shown result is dimmed and labelled (CSS below).
 MARK_STALE = ("(...args) => { document.body.classList.add('lens-updating'); return args; }")
@@ -59,17 +59,6 @@ body.lens-updating #ranked_instructed, body.lens-updating #ranked_baseline, body
   { opacity: 0.45; transition: opacity 0.15s; }
 body.lens-updating #status::before { content: "Updating… "; font-weight: 600; }
 """
-
-
-def _column_widths(corpus: Corpus) -> list[str]:
-    """Ranking-table column widths: with a kind column when the corpus has kinds."""
-    return KIND_COLUMN_WIDTHS if corpus.kinds else COLUMN_WIDTHS
-
-
-def _table(rows: list[list], corpus: Corpus) -> dict:
-    """A ranking table's update: its rows with the columns of ``corpus`` (a kind column when it has kinds)."""
-    return gr.update(value={"data": rows, "headers": table_headers(corpus)}, datatype=table_datatypes(corpus),
-                     column_widths=_column_widths(corpus))
 
 
 def _user_error(exc: LensError) -> gr.Error:
@@ -106,55 +95,84 @@ def _setting(model_key: str, q_ins: str | None, d_ins: str | None, include: bool
 
 # ---- handlers -------------------------------------------------------------------------
 
+def _explored(engine: Engine, views: LatestViews, task_key, model_key, corpus_key, uploaded, q_ins, d_ins,
+              include, query, request: gr.Request | None, progress) -> tuple[Exploration, Setting]:
+    """Rank the page's corpus for its query; raises ``Superseded`` when this session has moved on."""
+    corpus = _corpus(corpus_key, uploaded, task_key)
+    setting = _setting(model_key, q_ins, d_ins, include)
+    check = views.note(_session(request), (model_key, corpus.fingerprint, setting.prompt("document"),
+                                           setting.include_prompt))
+    ex = engine.explore(corpus, setting, query or "", progress=lambda f, m: progress(f, desc=m), check=check)
+    return ex, setting
+
+
+def _fitting_note(ex: Exploration, frames: FrameCache):
+    """A message standing in for the map while a new frame is fitted, else None (the old map stays)."""
+    return message_figure("Fitting the map for this model and corpus…") if map_pending(ex, frames) == "fit" else None
+
+
+def _map(ex: Exploration, frames: FrameCache, k: int):
+    """The map of ``ex``; a failed map is a message, never a failed ranking."""
+    try:
+        return map_figure(map_data(ex, frames, k), k)
+    except Exception as exc:
+        return message_figure(f"The map could not be drawn: {exc}")
+
+
+def _ranking(ex: Exploration, instructed: bool, k: int) -> str:
+    """One side's top ``k`` as the page's HTML table."""
+    label = "Ranking with instructions" if instructed else "Ranking with no instruction"
+    return ranking_html(ranking_table(ex, instructed, k), table_headers(ex.corpus), ranking_texts(ex, instructed, k),
+                        k, label)
+
+
 def explore(engine: Engine, frames: FrameCache, views: LatestViews, task_key, model_key, corpus_key, uploaded,
             q_ins, d_ins, include, query, k, measured=False, measure_token=0, request: gr.Request = None,
-            progress=gr.Progress(), raise_errors: bool = False):
-    """Yield (instructed table, baseline table, map, status, prompts snippet, measure token).
+            progress=gr.Progress()):
+    """Yield (instructed table, baseline table, map, status, prompts snippet, measure token) for the page.
 
-    On the page, a failure or a superseded job leaves the shown result as it
-    is (the status says what went wrong); API clients get the error itself
-    (``raise_errors``). The map always follows in a second update, so the
-    rankings are on screen before the map is built and drawn.
+    A failure or a superseded job leaves the shown result as it is (the
+    status says what went wrong). The map always follows in a second update,
+    so the rankings are on screen before the map is built and drawn.
     """
     k = int(k)
     skip = gr.skip()
     try:
-        corpus = _corpus(corpus_key, uploaded, task_key)
-        setting = _setting(model_key, q_ins, d_ins, include)
-        check = views.note(_session(request), (model_key, corpus.fingerprint, setting.prompt("document"),
-                                               setting.include_prompt))
-        ex = engine.explore(corpus, setting, query or "", progress=lambda f, m: progress(f, desc=m), check=check)
+        ex, setting = _explored(engine, views, task_key, model_key, corpus_key, uploaded, q_ins, d_ins, include,
+                                query, request, progress)
     except Superseded:
         yield skip, skip, skip, skip, skip, skip
         return
     except LensError as exc:
-        if raise_errors:
-            raise _user_error(exc) from None
         LOG.info("user error: %s", exc)
         yield skip, skip, skip, f"⚠ {md_escape(str(exc))}", skip, skip
         return
-    tables = (_table(ranking_table(ex, True, k), corpus), _table(ranking_table(ex, False, k), corpus))
-    # The rankings go out (and are painted) before the map is built and drawn; while a new frame
-    # is fitted a message stands in for the map, otherwise the old map stays until the new one.
-    fitting = message_figure("Fitting the map for this model and corpus…") if map_pending(ex, frames) == "fit" \
-        else skip
-    yield (*tables, fitting, status_line(ex, k), prompts_snippet(setting), measure_token + 1 if measured else skip)
-    try:
-        fig = map_figure(map_data(ex, frames, k), k)
-    except Exception as exc:  # a failed map must not take the rankings with it
-        fig = message_figure(f"The map could not be drawn: {exc}")
-    yield skip, skip, fig, skip, skip, skip
+    yield (_ranking(ex, True, k), _ranking(ex, False, k), _fitting_note(ex, frames) or skip, status_line(ex, k),
+           prompts_snippet(setting), measure_token + 1 if measured else skip)
+    yield skip, skip, _map(ex, frames, k), skip, skip, skip
 
 
 def explore_api(engine: Engine, frames: FrameCache, views: LatestViews, task_key, model_key, corpus_key, uploaded,
                 q_ins, d_ins, include, query, k, request: gr.Request = None, progress=gr.Progress()):
-    """``/explore`` for API clients: (instructed table, baseline table, map, status), each update whole."""
-    latest: list = [gr.skip()] * 4
-    args = (task_key, model_key, corpus_key, uploaded, q_ins, d_ins, include, query, k)
-    for update in explore(engine, frames, views, *args, request=request, progress=progress, raise_errors=True):
-        latest = [old if new == gr.skip() else new for old, new in zip(latest, update[:4])]
-        if gr.skip() not in latest:  # a whole update: tables (as plain values), map or its note, status
-            yield (*(t.get("value", t) for t in latest[:2]), *latest[2:])
+    """``/explore`` for API clients: (instructed table, baseline table, map, status), each update whole.
+
+    Tables are ``{"headers", "data"}`` with the cells of ``ranking_table``;
+    while a new map frame is fitted, a first update carries a note for the map.
+    """
+    k = int(k)
+    try:
+        ex, _ = _explored(engine, views, task_key, model_key, corpus_key, uploaded, q_ins, d_ins, include, query,
+                          request, progress)
+    except Superseded:
+        return
+    except LensError as exc:
+        raise _user_error(exc) from None
+    headers = table_headers(ex.corpus)
+    tables = tuple({"headers": headers, "data": ranking_table(ex, side, k)} for side in (True, False))
+    note = _fitting_note(ex, frames)
+    if note is not None:
+        yield (*tables, note, status_line(ex, k))
+    yield (*tables, _map(ex, frames, k), status_line(ex, k))
 
 
 def note_view(views: LatestViews, model_key, corpus_key, uploaded, d_ins, include, request: gr.Request = None):
@@ -321,11 +339,10 @@ def _explorer(task0, q0: str, d0: str, inc0: bool, corpus0: Corpus) -> dict:
     with gr.Row():
         for key, title, elem in (("table_i", "With instructions", "ranked_instructed"),
                                  ("table_b", "No instruction (same model)", "ranked_baseline")):
-            with gr.Column():
-                gr.Markdown(f"### {title}")
-                w[key] = gr.Dataframe(headers=table_headers(corpus0), datatype=table_datatypes(corpus0),
-                                      interactive=False, wrap=False, column_widths=_column_widths(corpus0),
-                                      max_height=560, elem_id=elem)
+            with gr.Column(min_width=320):
+                gr.Markdown(f"### {title}", elem_classes="lens-table-title")
+                w[key] = gr.HTML(ranking_html([], table_headers(corpus0), [], 10, title), elem_id=elem,
+                                 padding=False)
     w["plot"] = gr.Plot(label="How the instructions move the vectors", elem_id="map")
     gr.Markdown(CAPTION.format(k="k"))
     return w
@@ -411,11 +428,18 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
                 ex["query"], ex["k"]]
         shown = [ex["table_i"], ex["table_b"], ex["plot"], ex["status"]]
         bound = functools.partial
-        # the public /explore endpoint (and the first ranking when the page opens)
+        # the first ranking when the page opens
         demo.load(on_load, None, ex["status"], api_visibility="private").then(
+            bound(explore, engine, frames, views), view + [measured, measure_token],
+            shown + [xp["snippet"], measure_token], concurrency_id="explore", concurrency_limit=EXPLORE_WORKERS,
+            show_progress_on=[ex["status"]], api_visibility="private")
+        # the public /explore endpoint: the same rankings as data, on widgets the page never shows
+        api_out = [gr.Dataframe(visible=False), gr.Dataframe(visible=False), gr.Plot(visible=False),
+                   gr.Markdown(visible=False)]
+        gr.Button(visible=False).click(
             bound(explore_api, engine, frames, views),
-            [ex["task"], ex["model"], ex["corpus"], uploaded] + view[4:], shown, api_name="explore",
-            concurrency_id="explore", concurrency_limit=EXPLORE_WORKERS, show_progress_on=[ex["status"]])
+            [ex["task"], ex["model"], ex["corpus"], uploaded] + view[4:], api_out, api_name="explore",
+            concurrency_id="explore", concurrency_limit=EXPLORE_WORKERS)
         edits = [ex["task"].change, active_model.change, ex["corpus"].change, uploaded.change, ex["q_ins"].change,
                  ex["d_ins"].change, ex["include"].change, ex["query"].change, ex["k"].change]
         gr.on(edits, bound(explore, engine, frames, views), view + [measured, measure_token],
@@ -462,4 +486,4 @@ def launch_options() -> dict:
     """Arguments for ``Blocks.launch``: a theme with system fonts (no font CDN), no extra paths."""
     theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"],
                               font_mono=["ui-monospace", "monospace"])
-    return dict(theme=theme, css=CSS, show_error=True, ssr_mode=False, footer_links=["api"])
+    return dict(theme=theme, css=CSS + RANKING_CSS, show_error=True, ssr_mode=False, footer_links=["api"])
