@@ -21,6 +21,7 @@ import html
 from typing import Sequence
 
 TITLE_CHARS = 3000  # the whole text on hover, up to this many characters
+HEADER_SHOWN = {"rank": "#", "relevant": "✓"}  # short headers; the full name is the header's title
 COLUMN_CLASSES = {"rank": "num", "score": "num", "relevant": "rel", "move": "move", "kind": "kind", "id": "id",
                   "text": "text"}
 
@@ -63,36 +64,41 @@ def ranking_html(rows: Sequence[Sequence], headers: Sequence[str], full_texts: S
                  label: str) -> str:
     """The table of ``rows`` (cells as ``headers``), ``full_texts[i]`` shown on demand for row ``i``.
 
-    ``label`` names the table for assistive tools ("Ranking with instructions").
+    ``label`` is the table's caption ("With instructions").
     An empty ``rows`` gives a table with its header only.
     """
-    head = "".join(f'<th role="columnheader" aria-colindex="{c}" class="{COLUMN_CLASSES.get(h, "")}">'
-                   f"{html.escape(h)}</th>" for c, h in enumerate(headers, 1))
+    head = "".join(f'<th role="columnheader" aria-colindex="{c}" class="{COLUMN_CLASSES.get(h, "")} {h}" '
+                   f'title="{html.escape(h, quote=True)}">{html.escape(HEADER_SHOWN.get(h, h))}</th>'
+                   for c, h in enumerate(headers, 1))
     body = []
     for r, (row, full) in enumerate(zip(rows, full_texts), 2):
         cells = "".join(_cell(h, v, c, k, full) for c, (h, v) in enumerate(zip(headers, row), 1))
         body.append(f'<tr role="row" aria-rowindex="{r}">{cells}</tr>')
-    cols = "".join(f'<col class="{COLUMN_CLASSES.get(h, "")}">' for h in headers)
-    return (f'<table class="lens-rank" role="grid" aria-label="{html.escape(label, quote=True)}" '
-            f'aria-rowcount="{len(body) + 1}"><colgroup>{cols}</colgroup>'
-            f'<thead><tr role="row" aria-rowindex="1">{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+    return (f'<div class="lens-scroll"><table class="lens-rank" role="grid" aria-rowcount="{len(body) + 1}">'
+            f'<caption>{html.escape(label)}</caption>'
+            f'<thead><tr role="row" aria-rowindex="1">{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
 
 
 # Okabe–Ito colours (safe for the common colour-blindnesses), lighter variants on a dark theme.
 CSS = """
-.lens-rank { width: 100%; table-layout: fixed; border-collapse: collapse; font-size: 0.88rem; }
+.lens-scroll { overflow-x: auto; }
+.lens-rank { width: 100%; min-width: 34rem; table-layout: fixed; border-collapse: collapse; font-size: 0.84rem;
+  margin: 0; }
+.lens-rank caption { caption-side: top; text-align: left; font-weight: 700; font-size: 1.05rem;
+  padding: 0 0 4px 0; }
 .lens-rank th, .lens-rank td { padding: 3px 6px; border-bottom: 1px solid var(--border-color-primary);
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; text-align: left; vertical-align: top; }
 .lens-rank th { font-weight: 600; background: var(--background-fill-secondary); }
-.lens-rank col.num { width: 3.6em; } .lens-rank col.rel { width: 2.6em; } .lens-rank col.move { width: 7.2em; }
-.lens-rank col.kind { width: 9.5em; } .lens-rank col.id { width: 8em; } .lens-rank col.text { width: auto; }
+.lens-rank th.rank { width: 2.4em; } .lens-rank th.score { width: 4.5em; } .lens-rank th.rel { width: 2.7em; }
+.lens-rank th.move { width: 8.3em; } .lens-rank th.kind { width: 6.6em; } .lens-rank th.id { width: 5.6em; }
+.lens-rank th.text { width: auto; }
 .lens-rank td.num { font-variant-numeric: tabular-nums; }
 .lens-rank td.rel { color: #009E73; font-weight: 700; text-align: center; }
 .lens-rank td.text { cursor: pointer; }
 .lens-rank td.text:focus { white-space: normal; overflow: visible; outline: 2px solid #0072B2; }
 .lens-rank td.move.up { color: #007a5a; font-weight: 600; }
 .lens-rank td.move.down { color: #b34700; font-weight: 600; }
-.lens-rank td.move.new { color: #fff; background: #0072B2; font-weight: 600; border-radius: 4px; }
+.lens-rank td.move.new { color: #fff; background: #0072B2; padding: 3px 4px; }
 .lens-rank td.move.out { color: #b34700; font-style: italic; }
 .dark .lens-rank td.move.up { color: #5fd3a9; } .dark .lens-rank td.move.down { color: #f5a35c; }
 .dark .lens-rank td.move.out { color: #f5a35c; } .dark .lens-rank td.rel { color: #5fd3a9; }

@@ -50,6 +50,7 @@ from components.views import (PER_QUERY_HEADERS, SUMMARY_HEADERS, describe,
 
 LOG = logging.getLogger("instruction_lens")
 UPLOAD_KEY = "upload"
+TABLE_TITLES = ("With instructions", "No instruction (same model)")
 EXPLORE_WORKERS = int(os.environ.get("INSTRUCTION_LENS_CONCURRENCY", "8"))
 # While an edit is being ranked, the shown result is dimmed and labelled (CSS below).
 MARK_STALE = ("(...args) => { document.body.classList.add('lens-updating'); return args; }")
@@ -121,7 +122,7 @@ def _map(ex: Exploration, frames: FrameCache, k: int):
 
 def _ranking(ex: Exploration, instructed: bool, k: int) -> str:
     """One side's top ``k`` as the page's HTML table."""
-    label = "Ranking with instructions" if instructed else "Ranking with no instruction"
+    label = TABLE_TITLES[0] if instructed else TABLE_TITLES[1]
     return ranking_html(ranking_table(ex, instructed, k), table_headers(ex.corpus), ranking_texts(ex, instructed, k),
                         k, label)
 
@@ -316,33 +317,34 @@ def _explorer(task0, q0: str, d0: str, inc0: bool, corpus0: Corpus) -> dict:
     """Pickers, instructions, query, the two rankings and the map."""
     examples0 = corpus0.example_queries()
     w: dict = {}
-    with gr.Row():
+    with gr.Row(equal_height=True):
         w["task"] = gr.Dropdown(task_choices(), value=DEFAULT_TASK, label="Task", elem_id="task", scale=2)
         w["model"] = gr.Dropdown(model_choices(), value=DEFAULT_MODEL, label="Model", elem_id="model", scale=3,
                                  allow_custom_value=any_hub_id_allowed(),
                                  info="Or type hub:owner/name" if any_hub_id_allowed() else None)
         w["corpus"] = gr.Dropdown(_corpus_choices(None), value=task0.corpus, label="Corpus", elem_id="corpus",
                                   scale=2)
-    w["info"] = gr.Markdown(describe(task0, get_model(DEFAULT_MODEL)), elem_id="info")
-    with gr.Row():
-        w["q_ins"] = gr.Textbox(q0, label="Query instruction", lines=2, elem_id="q_ins")
-        w["d_ins"] = gr.Textbox(d0, label="Document instruction", lines=2, elem_id="d_ins")
-    with gr.Row():
-        w["include"] = gr.Checkbox(inc0, label="Include the instruction in the pooled mean", elem_id="include")
-        w["reset"] = gr.Button("Reset to the model's defaults", size="sm", elem_id="reset")
-        w["k"] = gr.Slider(3, 50, value=10, step=1, label="Top k", elem_id="k")
-    with gr.Row():
-        w["query"] = gr.Textbox(examples0[0], label="Query", lines=2, elem_id="query", scale=3)
+    with gr.Row(equal_height=True):
+        w["q_ins"] = gr.Textbox(q0, label="Query instruction", lines=2, elem_id="q_ins", scale=5)
+        w["d_ins"] = gr.Textbox(d0, label="Document instruction", lines=2, elem_id="d_ins", scale=5)
+        with gr.Column(scale=2, min_width=180):
+            w["include"] = gr.Checkbox(inc0, label="Include the instruction in the pooled mean",
+                                       elem_id="include")
+            w["reset"] = gr.Button("Reset to the model's defaults", size="sm", elem_id="reset")
+    with gr.Row(equal_height=True):
+        w["query"] = gr.Textbox(examples0[0], label="Query", lines=1, max_lines=4, elem_id="query", scale=5)
         w["example"] = gr.Dropdown(examples0, value=examples0[0], label="Example queries", elem_id="example",
-                                   scale=2, interactive=True)
+                                   scale=4, interactive=True)
+        w["k"] = gr.Slider(3, 50, value=10, step=1, label="Top k", elem_id="k", scale=2, min_width=160)
     w["status"] = gr.Markdown("", elem_id="status")
     with gr.Row():
-        for key, title, elem in (("table_i", "With instructions", "ranked_instructed"),
-                                 ("table_b", "No instruction (same model)", "ranked_baseline")):
+        for key, title, elem in (("table_i", TABLE_TITLES[0], "ranked_instructed"),
+                                 ("table_b", TABLE_TITLES[1], "ranked_baseline")):
             with gr.Column(min_width=320):
-                gr.Markdown(f"### {title}", elem_classes="lens-table-title")
                 w[key] = gr.HTML(ranking_html([], table_headers(corpus0), [], 10, title), elem_id=elem,
                                  padding=False)
+    with gr.Accordion("What this task and model are", open=False, elem_id="info_box"):
+        w["info"] = gr.Markdown(describe(task0, get_model(DEFAULT_MODEL)), elem_id="info")
     w["plot"] = gr.Plot(label="How the instructions move the vectors", elem_id="map")
     gr.Markdown(CAPTION.format(k="k"))
     return w
@@ -411,12 +413,12 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
     corpus0 = _corpus(task0.corpus, None, DEFAULT_TASK)
 
     # uploads and other cached files older than an hour are deleted every hour
-    with gr.Blocks(title="Instruction Lens", delete_cache=(3600, 3600)) as demo:
+    with gr.Blocks(title="Instruction Lens", delete_cache=(3600, 3600), fill_width=True) as demo:
         uploaded = gr.State(None)  # this session's uploaded corpus
         active_model = gr.State(DEFAULT_MODEL)  # the model in use: the last one that could be had
         measured = gr.State(False)  # the person asked for measurements: they follow every edit
         measure_token = gr.State(0)  # bumped by each new ranking while measurements follow edits
-        gr.Markdown(INTRO)
+        gr.Markdown(INTRO, elem_id="intro")
         ex = _explorer(task0, s0.query_instruction, s0.document_instruction, s0.include_prompt, corpus0)
         me = _measure_tab()
         up = _upload_tab()

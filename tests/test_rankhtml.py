@@ -23,7 +23,7 @@ def test_each_kind_of_move_has_its_class(move, k, cls):
     assert move_class(move, k) == cls
 
 
-def test_a_table_has_a_header_and_one_row_per_document_in_grid_roles(fake_engine, pets):
+def test_a_table_has_a_caption_a_header_and_one_row_per_document_in_grid_roles(fake_engine, pets):
     ex = fake_engine.explore(pets, Setting("minilm-offline", "q: ", "d: "), "Which pet can talk?")
     rows = ranking_table(ex, True, 3)
     out = ranking_html(rows, table_headers(pets), ranking_texts(ex, True, 3), 3, "With")
