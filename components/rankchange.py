@@ -128,8 +128,9 @@ def _trace(lines: list[RankLine], change: Change, k: int, y0: dict, y1: dict, da
         symbols += [end if change != Change.ENTERED else "circle-open", end if change != Change.LEFT
                     else "circle-open", "circle"]
     colour = COLOURS[dark][change]
+    sides = ["middle left", "middle right", "middle right"] * len(lines)  # the true rank outside each end
     return go.Scatter(x=xs, y=ys, mode="lines+markers+text", name=change.value.format(k=k), text=labels,
-                      textposition=["middle left", "middle right", "middle right"] * len(lines), hovertext=hover, hoverinfo="text",
+                      textposition=sides, hovertext=hover, hoverinfo="text",
                       textfont=dict(color=colour), line=dict(color=colour, width=WIDTH[change], dash=DASH[change]),
                       marker=dict(size=9, color=colour, symbol=symbols, line=dict(color=colour, width=2)))
 
