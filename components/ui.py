@@ -33,11 +33,14 @@ from components.engine import Engine, Exploration
 from components.errors import LensError
 from components.evaluation import compare_settings, per_query_csv, prompts_snippet, ranking_csv
 from components.jobs import LatestViews, Superseded
+from components.lessons import get_lesson, lessons
+from components.links import PARAMS, UPLOAD_KEY, PageState, from_query_params, to_query_string
 from components.loading import ensure_available
 from components.mapview import CAPTION, map_data, map_figure, map_pending, message_figure
 from components.models import DEFAULT_MODEL, any_hub_id_allowed, get_model, model_choices
 from components.projection import FrameCache
 from components.rankhtml import CSS as RANKING_CSS
+from components.rankchange import lines_from_exploration, rank_change_figure
 from components.rankhtml import ranking_html
 from components.retrieval import top_rows
 from components.setting import Setting, default_setting
@@ -49,16 +52,21 @@ from components.views import (PER_QUERY_HEADERS, SUMMARY_HEADERS, describe,
                               summary_rows, table_headers, upload_note)
 
 LOG = logging.getLogger("instruction_lens")
-UPLOAD_KEY = "upload"
 TABLE_TITLES = ("With instructions", "No instruction (same model)")
 EXPLORE_WORKERS = int(os.environ.get("INSTRUCTION_LENS_CONCURRENCY", "8"))
 # While an edit is being ranked, the shown result is dimmed and labelled (CSS below).
 MARK_STALE = ("(...args) => { document.body.classList.add('lens-updating'); return args; }")
 UNMARK_STALE = "() => { document.body.classList.remove('lens-updating'); }"
+# The link to this view: written into the address bar and copied (where the browser allows it).
+SHOW_LINK = ("(qs) => { if (!qs) return qs; const url = location.origin + location.pathname + '?' + qs;"
+             " history.replaceState(null, '', '?' + qs);"
+             " if (navigator.clipboard) navigator.clipboard.writeText(url).catch(() => {}); return url; }")
+TO_TOP = "() => { window.scrollTo({top: 0, behavior: 'smooth'}); }"
 CSS = """
 body.lens-updating #ranked_instructed, body.lens-updating #ranked_baseline, body.lens-updating #map
   { opacity: 0.45; transition: opacity 0.15s; }
 body.lens-updating #status::before { content: "Updating… "; font-weight: 600; }
+#notice:empty, #notice .prose:empty { display: none; }
 """
 
 
@@ -120,6 +128,15 @@ def _map(ex: Exploration, frames: FrameCache, k: int):
         return message_figure(f"The map could not be drawn: {exc}")
 
 
+def _rank_change(ex: Exploration, k: int):
+    """The slope chart of ranks without and with instructions; a failure is a message."""
+    try:
+        fig = rank_change_figure(lines_from_exploration(ex, k), k)
+    except Exception as exc:
+        return message_figure(f"The rank changes could not be drawn: {exc}")
+    return fig.update_layout(paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)")
+
+
 def _ranking(ex: Exploration, instructed: bool, k: int) -> str:
     """One side's top ``k`` as the page's HTML table."""
     label = TABLE_TITLES[0] if instructed else TABLE_TITLES[1]
@@ -130,7 +147,7 @@ def _ranking(ex: Exploration, instructed: bool, k: int) -> str:
 def explore(engine: Engine, frames: FrameCache, views: LatestViews, task_key, model_key, corpus_key, uploaded,
             q_ins, d_ins, include, query, k, measured=False, measure_token=0, request: gr.Request = None,
             progress=gr.Progress()):
-    """Yield (instructed table, baseline table, map, status, prompts snippet, measure token) for the page.
+    """Yield (instructed table, baseline table, map, rank changes, status, prompts snippet, measure token).
 
     A failure or a superseded job leaves the shown result as it is (the
     status says what went wrong). The map always follows in a second update,
@@ -142,15 +159,15 @@ def explore(engine: Engine, frames: FrameCache, views: LatestViews, task_key, mo
         ex, setting = _explored(engine, views, task_key, model_key, corpus_key, uploaded, q_ins, d_ins, include,
                                 query, request, progress)
     except Superseded:
-        yield skip, skip, skip, skip, skip, skip
+        yield (skip,) * 7
         return
     except LensError as exc:
         LOG.info("user error: %s", exc)
-        yield skip, skip, skip, f"⚠ {md_escape(str(exc))}", skip, skip
+        yield skip, skip, skip, skip, f"⚠ {md_escape(str(exc))}", skip, skip
         return
-    yield (_ranking(ex, True, k), _ranking(ex, False, k), _fitting_note(ex, frames) or skip, status_line(ex, k),
-           prompts_snippet(setting), measure_token + 1 if measured else skip)
-    yield skip, skip, _map(ex, frames, k), skip, skip, skip
+    yield (_ranking(ex, True, k), _ranking(ex, False, k), _fitting_note(ex, frames) or skip, skip,
+           status_line(ex, k), prompts_snippet(setting), measure_token + 1 if measured else skip)
+    yield skip, skip, _map(ex, frames, k), _rank_change(ex, k), skip, skip, skip
 
 
 def explore_api(engine: Engine, frames: FrameCache, views: LatestViews, task_key, model_key, corpus_key, uploaded,
@@ -304,6 +321,44 @@ def upload(docs_file, queries_file, qrels_file, uploaded):
             gr.update(choices=examples, value=examples[0]), examples[0], note, None, None, None)
 
 
+def _state_values(state: PageState, uploaded: Corpus | None) -> tuple:
+    """The widgets' values for ``state``: task, model, active model, corpus, both instructions, pooling, query,
+    k, examples and the task/model notes."""
+    examples = _corpus(state.corpus, uploaded, state.task).example_queries()
+    return (state.task, state.model, state.model, gr.update(choices=_corpus_choices(uploaded), value=state.corpus),
+            state.query_instruction, state.document_instruction, state.include_prompt, state.query, state.k,
+            gr.update(choices=examples, value=state.query if state.query in examples else None),
+            describe(get_task(state.task), get_model(state.model)))
+
+
+def restore_link(request: gr.Request = None):
+    """The view a link describes (the page's defaults without one), and notes on what it could not restore."""
+    params = dict(getattr(request, "query_params", None) or {})
+    if not any(name in params for name in PARAMS):
+        return (gr.skip(),) * 12
+    state, notes = from_query_params(params)
+    return (*_state_values(state, None), " ".join(f"⚠ {md_escape(n)}" for n in notes))
+
+
+def apply_lesson(key, uploaded):
+    """Set the page up as the lesson says, and show what to watch and what the measurement says."""
+    if not key:
+        return (gr.skip(),) * 11 + ("",)
+    lesson = get_lesson(key)
+    text = f"**Lesson: {lesson.title}.** {lesson.watch} **What the measurement says:** {lesson.claim}"
+    return (*_state_values(lesson.state, uploaded), text)
+
+
+def page_link(task_key, model_key, corpus_key, q_ins, d_ins, include, query, k):
+    """The view as URL parameters; an uploaded corpus stays out of links (it is private to this session)."""
+    if corpus_key == UPLOAD_KEY:
+        gr.Warning("Uploaded corpora stay in this browser session: the link opens the task's own corpus.")
+        corpus_key = get_task(task_key).corpus
+    state = PageState(task_key, model_key, corpus_key, q_ins or "", d_ins or "", bool(include), query or "",
+                      int(k))
+    return to_query_string(state)
+
+
 def on_load():
     st = warmup.status()
     if st["phase"] == "failed":
@@ -324,6 +379,8 @@ def _explorer(task0, q0: str, d0: str, inc0: bool, corpus0: Corpus) -> dict:
                                  info="Or type hub:owner/name" if any_hub_id_allowed() else None)
         w["corpus"] = gr.Dropdown(_corpus_choices(None), value=task0.corpus, label="Corpus", elem_id="corpus",
                                   scale=2)
+        w["lesson"] = gr.Dropdown([(x.title, x.key) for x in lessons()], value=None, label="Lessons",
+                                  elem_id="lesson", scale=2, info=None)
     with gr.Row(equal_height=True):
         w["q_ins"] = gr.Textbox(q0, label="Query instruction", lines=2, elem_id="q_ins", scale=5)
         w["d_ins"] = gr.Textbox(d0, label="Document instruction", lines=2, elem_id="d_ins", scale=5)
@@ -331,12 +388,16 @@ def _explorer(task0, q0: str, d0: str, inc0: bool, corpus0: Corpus) -> dict:
             w["include"] = gr.Checkbox(inc0, label="Include the instruction in the pooled mean",
                                        elem_id="include")
             w["reset"] = gr.Button("Reset to the model's defaults", size="sm", elem_id="reset")
+            w["copy"] = gr.Button("Copy a link to this view", size="sm", elem_id="copy_link")
+            w["link"] = gr.Textbox("", show_label=False, container=False, elem_id="link", visible=False,
+                                   interactive=False, max_lines=1)
     with gr.Row(equal_height=True):
         w["query"] = gr.Textbox(examples0[0], label="Query", lines=1, max_lines=4, elem_id="query", scale=5)
         w["example"] = gr.Dropdown(examples0, value=examples0[0], label="Example queries", elem_id="example",
                                    scale=4, interactive=True)
         w["k"] = gr.Slider(3, 50, value=10, step=1, label="Top k", elem_id="k", scale=2, min_width=160)
     w["status"] = gr.Markdown("", elem_id="status")
+    w["notice"] = gr.Markdown("", elem_id="notice")
     with gr.Row():
         for key, title, elem in (("table_i", TABLE_TITLES[0], "ranked_instructed"),
                                  ("table_b", TABLE_TITLES[1], "ranked_baseline")):
@@ -345,7 +406,9 @@ def _explorer(task0, q0: str, d0: str, inc0: bool, corpus0: Corpus) -> dict:
                                  padding=False)
     with gr.Accordion("What this task and model are", open=False, elem_id="info_box"):
         w["info"] = gr.Markdown(describe(task0, get_model(DEFAULT_MODEL)), elem_id="info")
-    w["plot"] = gr.Plot(label="How the instructions move the vectors", elem_id="map")
+    with gr.Row():
+        w["plot"] = gr.Plot(label="How the instructions move the vectors", elem_id="map", scale=3)
+        w["changes"] = gr.Plot(label="How the ranks changed", elem_id="rank_changes", scale=2)
     gr.Markdown(CAPTION.format(k="k"))
     return w
 
@@ -428,10 +491,14 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
 
         view = [ex["task"], active_model, ex["corpus"], uploaded, ex["q_ins"], ex["d_ins"], ex["include"],
                 ex["query"], ex["k"]]
-        shown = [ex["table_i"], ex["table_b"], ex["plot"], ex["status"]]
+        shown = [ex["table_i"], ex["table_b"], ex["plot"], ex["changes"], ex["status"]]
+        # what a link or a lesson sets: the pickers, the model in use, instructions, query, k, examples, notes
+        state_out = [ex["task"], ex["model"], active_model, ex["corpus"], ex["q_ins"], ex["d_ins"], ex["include"],
+                     ex["query"], ex["k"], ex["example"], ex["info"], ex["notice"]]
         bound = functools.partial
-        # the first ranking when the page opens
+        # the view a link describes, then the first ranking
         demo.load(on_load, None, ex["status"], api_visibility="private").then(
+            restore_link, None, state_out, api_visibility="private").then(
             bound(explore, engine, frames, views), view + [measured, measure_token],
             shown + [xp["snippet"], measure_token], concurrency_id="explore", concurrency_limit=EXPLORE_WORKERS,
             show_progress_on=[ex["status"]], api_visibility="private")
@@ -464,6 +531,12 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
         ex["example"].select(pick_example, None, ex["query"], api_visibility="private")
         ex["reset"].click(on_reset, [ex["task"], active_model], [ex["q_ins"], ex["d_ins"], ex["include"]],
                           api_visibility="private")
+        ex["lesson"].input(apply_lesson, [ex["lesson"], uploaded], state_out, api_visibility="private").then(
+            None, js=TO_TOP)
+        ex["copy"].click(page_link, [ex["task"], active_model, ex["corpus"], ex["q_ins"], ex["d_ins"], ex["include"],
+                                     ex["query"], ex["k"]], ex["link"], api_visibility="private").then(
+            None, ex["link"], ex["link"], js=SHOW_LINK).then(lambda: gr.update(visible=True), None, ex["link"],
+                                                             api_visibility="private", queue=False)
 
         measure_in = [ex["task"], active_model, ex["corpus"], uploaded, ex["q_ins"], ex["d_ins"], ex["include"],
                       me["use_b"], me["qb_ins"], me["db_ins"], me["mk"]]
