@@ -147,6 +147,11 @@ def _instructed_points(fig, data: MapData) -> None:
                                  marker=dict(size=7, color=colour, symbol=symbol)))
 
 
+# Transparent backgrounds and a mid-grey text colour: legible on the page's light and dark themes alike.
+THEME = dict(template="plotly_white", paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+             font=dict(color="#8a8a8a"))
+
+
 def map_figure(data: MapData, k: int = 10):
     """The map as a plotly figure (traces named for the legend)."""
     import plotly.graph_objects as go
@@ -185,7 +190,7 @@ def map_figure(data: MapData, k: int = 10):
     fig.update_layout(
         title=dict(text=f"Map: {how}. Mean cosine of a document to itself without instruction: "
                         f"{data.mean_doc_cosine:.3f}; query: {data.query_cosine:.3f}", font=dict(size=12)),
-        margin=dict(l=10, r=10, t=40, b=10), height=520, template="plotly_white",
+        margin=dict(l=10, r=10, t=40, b=10), height=520, **THEME,
         legend=dict(orientation="h", yanchor="top", y=-0.02, x=0),
         xaxis=dict(showticklabels=False, zeroline=False), yaxis=dict(showticklabels=False, zeroline=False),
     )
@@ -200,5 +205,5 @@ def message_figure(message: str):
     fig.add_annotation(text=plotly_escape(message), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
                        font=dict(size=14))
     fig.update_layout(xaxis=dict(visible=False), yaxis=dict(visible=False), height=520,
-                      template="plotly_white", margin=dict(l=10, r=10, t=10, b=10))
+                      margin=dict(l=10, r=10, t=10, b=10), **THEME)
     return fig

@@ -22,7 +22,6 @@ from components.tasks import TaskPreset
 from components.wording import counted, plural, shorten
 
 TABLE_HEADERS = ["rank", "move", "score", "relevant", "id", "text"]
-TABLE_DATATYPES = ["number", "str", "number", "str", "str", "str"]
 KIND_HEADER = "kind"
 SNIPPET_CHARS = 300
 
@@ -47,9 +46,15 @@ def table_headers(corpus: Corpus) -> list[str]:
     return TABLE_HEADERS[:-1] + [KIND_HEADER, TABLE_HEADERS[-1]] if corpus.kinds else list(TABLE_HEADERS)
 
 
-def table_datatypes(corpus: Corpus) -> list[str]:
-    """Gradio datatypes matching ``table_headers(corpus)``."""
-    return TABLE_DATATYPES + ["str"] if corpus.kinds else list(TABLE_DATATYPES)
+def document_text(doc) -> str:
+    """A document as the tables show it: its title before the text unless the text starts with it."""
+    return f"{doc.title} — {doc.text}" if doc.title and doc.title not in doc.text[:len(doc.title) + 5] else doc.text
+
+
+def ranking_texts(ex: Exploration, instructed: bool, k: int) -> list[str]:
+    """The whole text of each row of ``ranking_table(ex, instructed, k)``, in the same order."""
+    ranking = ex.instructed if instructed else ex.baseline
+    return [document_text(ex.corpus.documents[int(i)]) for i in ranking.order[:k]]
 
 
 def ranking_table(ex: Exploration, instructed: bool, k: int) -> list[list]:
@@ -65,7 +70,7 @@ def ranking_table(ex: Exploration, instructed: bool, k: int) -> list[list]:
     out = []
     for r in rows:
         doc = docs[r.doc_index]
-        text = f"{doc.title} — {doc.text}" if doc.title and doc.title not in doc.text[:len(doc.title) + 5] else doc.text
+        text = document_text(doc)
         move = movement_label(r, k) if instructed else f"→ {r.other_rank} with"
         kind = [kind_name(doc.kind)] if has_kinds else []
         out.append([r.rank, move, round(r.score, 4), "✓" if r.relevance > 0 else "", r.doc_id, *kind,

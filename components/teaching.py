@@ -1,10 +1,9 @@
 """The app's teaching prose, in one place (Markdown strings)."""
 
 INTRO = """\
-# Instruction Lens
-See what a task instruction does to a text embedding. Pick a task and a model, edit the
-instructions, and compare the ranking **with** the instructions to the same model with
-**no instruction at all**. The map shows how each vector moved.
+## Instruction Lens
+See what a task instruction does to a text embedding: edit the instructions and compare the ranking
+**with** them to the same model with **no instruction at all**; the map shows how each vector moved.
 """
 
 ABOUT = """\

@@ -30,16 +30,21 @@ from components import warmup
 from components.comparison import compare_settings, per_query_csv, prompts_snippet, ranking_csv
 from components.corpora import Corpus, load_sample, manifest
 from components.downloads import write_download
-from components.engine import Engine
+from components.engine import Engine, Exploration
 from components.errors import LensError
 from components.jobs import LatestViews, Superseded
+from components.lessons import get_lesson, lessons
+from components.links import PARAMS, UPLOAD_KEY, PageState, from_query_params, to_query_string
 from components.loading import ensure_available
 from components.mapview import CAPTION, map_data, map_figure, map_pending, message_figure
 from components.models import DEFAULT_MODEL, any_hub_id_allowed, get_model, model_choices
 from components.page_text import (PER_QUERY_HEADERS, SUMMARY_HEADERS, describe, md_escape, measure_line,
-                                  per_query_rows, ranking_table, status_line, summary_rows, table_datatypes,
+                                  per_query_rows, ranking_table, ranking_texts, status_line, summary_rows,
                                   table_headers, upload_note)
 from components.projection import FrameCache
+from components.rankchange import lines_from_exploration, rank_change_figure
+from components.rankhtml import CSS as RANKING_CSS
+from components.rankhtml import ranking_html
 from components.retrieval import top_rows
 from components.setting import Setting, default_setting
 from components.tasks import DEFAULT_TASK, get_task, task_choices
@@ -47,29 +52,22 @@ from components.teaching import ABOUT, INTRO
 from components.uploads import corpus_from_upload
 
 LOG = logging.getLogger("instruction_lens")
-UPLOAD_KEY = "upload"
-COLUMN_WIDTHS = ["7%", "13%", "10%", "8%", "17%", "45%"]
-KIND_COLUMN_WIDTHS = ["7%", "13%", "10%", "8%", "15%", "12%", "35%"]  # a corpus with kinds
+TABLE_TITLES = ("With instructions", "No instruction (same model)")
 EXPLORE_WORKERS = int(os.environ.get("INSTRUCTION_LENS_CONCURRENCY", "8"))
 # While an edit is being ranked, the shown result is dimmed and labelled (CSS below).
 MARK_STALE = ("(...args) => { document.body.classList.add('lens-updating'); return args; }")
 UNMARK_STALE = "() => { document.body.classList.remove('lens-updating'); }"
+# The link to this view: written into the address bar and copied (where the browser allows it).
+SHOW_LINK = ("(qs) => { if (!qs) return qs; const url = location.origin + location.pathname + '?' + qs;"
+             " history.replaceState(null, '', '?' + qs);"
+             " if (navigator.clipboard) navigator.clipboard.writeText(url).catch(() => {}); return url; }")
+TO_TOP = "() => { window.scrollTo({top: 0, behavior: 'smooth'}); }"
 CSS = """
 body.lens-updating #ranked_instructed, body.lens-updating #ranked_baseline, body.lens-updating #map
   { opacity: 0.45; transition: opacity 0.15s; }
 body.lens-updating #status::before { content: "Updating… "; font-weight: 600; }
+#notice:empty, #notice .prose:empty { display: none; }
 """
-
-
-def _column_widths(corpus: Corpus) -> list[str]:
-    """Ranking-table column widths: with a kind column when the corpus has kinds."""
-    return KIND_COLUMN_WIDTHS if corpus.kinds else COLUMN_WIDTHS
-
-
-def _table(rows: list[list], corpus: Corpus) -> dict:
-    """A ranking table's update: its rows with the columns of ``corpus`` (a kind column when it has kinds)."""
-    return gr.update(value={"data": rows, "headers": table_headers(corpus)}, datatype=table_datatypes(corpus),
-                     column_widths=_column_widths(corpus))
 
 
 def _user_error(exc: LensError) -> gr.Error:
@@ -106,55 +104,93 @@ def _setting(model_key: str, q_ins: str | None, d_ins: str | None, include: bool
 
 # ---- handlers -------------------------------------------------------------------------
 
+def _explored(engine: Engine, views: LatestViews, task_key, model_key, corpus_key, uploaded, q_ins, d_ins,
+              include, query, request: gr.Request | None, progress) -> tuple[Exploration, Setting]:
+    """Rank the page's corpus for its query; raises ``Superseded`` when this session has moved on."""
+    corpus = _corpus(corpus_key, uploaded, task_key)
+    setting = _setting(model_key, q_ins, d_ins, include)
+    check = views.note(_session(request), (model_key, corpus.fingerprint, setting.prompt("document"),
+                                           setting.include_prompt))
+    ex = engine.explore(corpus, setting, query or "", progress=lambda f, m: progress(f, desc=m), check=check)
+    return ex, setting
+
+
+def _fitting_note(ex: Exploration, frames: FrameCache):
+    """A message standing in for the map while a new frame is fitted, else None (the old map stays)."""
+    return message_figure("Fitting the map for this model and corpus…") if map_pending(ex, frames) == "fit" else None
+
+
+def _map(ex: Exploration, frames: FrameCache, k: int):
+    """The map of ``ex``; a failed map is a message, never a failed ranking."""
+    try:
+        return map_figure(map_data(ex, frames, k), k)
+    except Exception as exc:
+        return message_figure(f"The map could not be drawn: {exc}")
+
+
+def _rank_change(ex: Exploration, k: int):
+    """The slope chart of ranks without and with instructions; a failure is a message."""
+    try:
+        fig = rank_change_figure(lines_from_exploration(ex, k), k)
+    except Exception as exc:
+        return message_figure(f"The rank changes could not be drawn: {exc}")
+    return fig.update_layout(paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)")
+
+
+def _ranking(ex: Exploration, instructed: bool, k: int) -> str:
+    """One side's top ``k`` as the page's HTML table."""
+    label = TABLE_TITLES[0] if instructed else TABLE_TITLES[1]
+    return ranking_html(ranking_table(ex, instructed, k), table_headers(ex.corpus), ranking_texts(ex, instructed, k),
+                        k, label)
+
+
 def explore(engine: Engine, frames: FrameCache, views: LatestViews, task_key, model_key, corpus_key, uploaded,
             q_ins, d_ins, include, query, k, measured=False, measure_token=0, request: gr.Request = None,
-            progress=gr.Progress(), raise_errors: bool = False):
-    """Yield (instructed table, baseline table, map, status, prompts snippet, measure token).
+            progress=gr.Progress()):
+    """Yield (instructed table, baseline table, map, rank changes, status, prompts snippet, measure token).
 
-    On the page, a failure or a superseded job leaves the shown result as it
-    is (the status says what went wrong); API clients get the error itself
-    (``raise_errors``). The map always follows in a second update, so the
-    rankings are on screen before the map is built and drawn.
+    A failure or a superseded job leaves the shown result as it is (the
+    status says what went wrong). The map always follows in a second update,
+    so the rankings are on screen before the map is built and drawn.
     """
     k = int(k)
     skip = gr.skip()
     try:
-        corpus = _corpus(corpus_key, uploaded, task_key)
-        setting = _setting(model_key, q_ins, d_ins, include)
-        check = views.note(_session(request), (model_key, corpus.fingerprint, setting.prompt("document"),
-                                               setting.include_prompt))
-        ex = engine.explore(corpus, setting, query or "", progress=lambda f, m: progress(f, desc=m), check=check)
+        ex, setting = _explored(engine, views, task_key, model_key, corpus_key, uploaded, q_ins, d_ins, include,
+                                query, request, progress)
     except Superseded:
-        yield skip, skip, skip, skip, skip, skip
+        yield (skip,) * 7
         return
     except LensError as exc:
-        if raise_errors:
-            raise _user_error(exc) from None
         LOG.info("user error: %s", exc)
-        yield skip, skip, skip, f"⚠ {md_escape(str(exc))}", skip, skip
+        yield skip, skip, skip, skip, f"⚠ {md_escape(str(exc))}", skip, skip
         return
-    tables = (_table(ranking_table(ex, True, k), corpus), _table(ranking_table(ex, False, k), corpus))
-    # The rankings go out (and are painted) before the map is built and drawn; while a new frame
-    # is fitted a message stands in for the map, otherwise the old map stays until the new one.
-    fitting = message_figure("Fitting the map for this model and corpus…") if map_pending(ex, frames) == "fit" \
-        else skip
-    yield (*tables, fitting, status_line(ex, k), prompts_snippet(setting), measure_token + 1 if measured else skip)
-    try:
-        fig = map_figure(map_data(ex, frames, k), k)
-    except Exception as exc:  # a failed map must not take the rankings with it
-        fig = message_figure(f"The map could not be drawn: {exc}")
-    yield skip, skip, fig, skip, skip, skip
+    yield (_ranking(ex, True, k), _ranking(ex, False, k), _fitting_note(ex, frames) or skip, skip,
+           status_line(ex, k), prompts_snippet(setting), measure_token + 1 if measured else skip)
+    yield skip, skip, _map(ex, frames, k), _rank_change(ex, k), skip, skip, skip
 
 
 def explore_api(engine: Engine, frames: FrameCache, views: LatestViews, task_key, model_key, corpus_key, uploaded,
                 q_ins, d_ins, include, query, k, request: gr.Request = None, progress=gr.Progress()):
-    """``/explore`` for API clients: (instructed table, baseline table, map, status), each update whole."""
-    latest: list = [gr.skip()] * 4
-    args = (task_key, model_key, corpus_key, uploaded, q_ins, d_ins, include, query, k)
-    for update in explore(engine, frames, views, *args, request=request, progress=progress, raise_errors=True):
-        latest = [old if new == gr.skip() else new for old, new in zip(latest, update[:4])]
-        if gr.skip() not in latest:  # a whole update: tables (as plain values), map or its note, status
-            yield (*(t.get("value", t) for t in latest[:2]), *latest[2:])
+    """``/explore`` for API clients: (instructed table, baseline table, map, status), each update whole.
+
+    Tables are ``{"headers", "data"}`` with the cells of ``ranking_table``;
+    while a new map frame is fitted, a first update carries a note for the map.
+    """
+    k = int(k)
+    try:
+        ex, _ = _explored(engine, views, task_key, model_key, corpus_key, uploaded, q_ins, d_ins, include, query,
+                          request, progress)
+    except Superseded:
+        return
+    except LensError as exc:
+        raise _user_error(exc) from None
+    headers = table_headers(ex.corpus)
+    tables = tuple({"headers": headers, "data": ranking_table(ex, side, k)} for side in (True, False))
+    note = _fitting_note(ex, frames)
+    if note is not None:
+        yield (*tables, note, status_line(ex, k))
+    yield (*tables, _map(ex, frames, k), status_line(ex, k))
 
 
 def note_view(views: LatestViews, model_key, corpus_key, uploaded, d_ins, include, request: gr.Request = None):
@@ -285,6 +321,44 @@ def upload(docs_file, queries_file, qrels_file, uploaded):
             gr.update(choices=examples, value=examples[0]), examples[0], note, None, None, None)
 
 
+def _state_values(state: PageState, uploaded: Corpus | None) -> tuple:
+    """The widgets' values for ``state``: task, model, active model, corpus, both instructions, pooling, query,
+    k, examples and the task/model notes."""
+    examples = _corpus(state.corpus, uploaded, state.task).example_queries()
+    return (state.task, state.model, state.model, gr.update(choices=_corpus_choices(uploaded), value=state.corpus),
+            state.query_instruction, state.document_instruction, state.include_prompt, state.query, state.k,
+            gr.update(choices=examples, value=state.query if state.query in examples else None),
+            describe(get_task(state.task), get_model(state.model)))
+
+
+def restore_link(request: gr.Request = None):
+    """The view a link describes (the page's defaults without one), and notes on what it could not restore."""
+    params = dict(getattr(request, "query_params", None) or {})
+    if not any(name in params for name in PARAMS):
+        return (gr.skip(),) * 12
+    state, notes = from_query_params(params)
+    return (*_state_values(state, None), " ".join(f"⚠ {md_escape(n)}" for n in notes))
+
+
+def apply_lesson(key, uploaded):
+    """Set the page up as the lesson says, and show what to watch and what the measurement says."""
+    if not key:
+        return (gr.skip(),) * 11 + ("",)
+    lesson = get_lesson(key)
+    text = f"**Lesson: {lesson.title}.** {lesson.watch} **What the measurement says:** {lesson.claim}"
+    return (*_state_values(lesson.state, uploaded), text)
+
+
+def page_link(task_key, model_key, corpus_key, q_ins, d_ins, include, query, k):
+    """The view as URL parameters; an uploaded corpus stays out of links (it is private to this session)."""
+    if corpus_key == UPLOAD_KEY:
+        gr.Warning("Uploaded corpora stay in this browser session: the link opens the task's own corpus.")
+        corpus_key = get_task(task_key).corpus
+    state = PageState(task_key, model_key, corpus_key, q_ins or "", d_ins or "", bool(include), query or "",
+                      int(k))
+    return to_query_string(state)
+
+
 def on_load():
     st = warmup.status()
     if st["phase"] == "failed":
@@ -298,35 +372,43 @@ def _explorer(task0, q0: str, d0: str, inc0: bool, corpus0: Corpus) -> dict:
     """Pickers, instructions, query, the two rankings and the map."""
     examples0 = corpus0.example_queries()
     w: dict = {}
-    with gr.Row():
+    with gr.Row(equal_height=True):
         w["task"] = gr.Dropdown(task_choices(), value=DEFAULT_TASK, label="Task", elem_id="task", scale=2)
         w["model"] = gr.Dropdown(model_choices(), value=DEFAULT_MODEL, label="Model", elem_id="model", scale=3,
                                  allow_custom_value=any_hub_id_allowed(),
                                  info="Or type hub:owner/name" if any_hub_id_allowed() else None)
         w["corpus"] = gr.Dropdown(_corpus_choices(None), value=task0.corpus, label="Corpus", elem_id="corpus",
                                   scale=2)
-    w["info"] = gr.Markdown(describe(task0, get_model(DEFAULT_MODEL)), elem_id="info")
-    with gr.Row():
-        w["q_ins"] = gr.Textbox(q0, label="Query instruction", lines=2, elem_id="q_ins")
-        w["d_ins"] = gr.Textbox(d0, label="Document instruction", lines=2, elem_id="d_ins")
-    with gr.Row():
-        w["include"] = gr.Checkbox(inc0, label="Include the instruction in the pooled mean", elem_id="include")
-        w["reset"] = gr.Button("Reset to the model's defaults", size="sm", elem_id="reset")
-        w["k"] = gr.Slider(3, 50, value=10, step=1, label="Top k", elem_id="k")
-    with gr.Row():
-        w["query"] = gr.Textbox(examples0[0], label="Query", lines=2, elem_id="query", scale=3)
+        w["lesson"] = gr.Dropdown([(x.title, x.key) for x in lessons()], value=None, label="Lessons",
+                                  elem_id="lesson", scale=2, info=None)
+    with gr.Row(equal_height=True):
+        w["q_ins"] = gr.Textbox(q0, label="Query instruction", lines=2, elem_id="q_ins", scale=5)
+        w["d_ins"] = gr.Textbox(d0, label="Document instruction", lines=2, elem_id="d_ins", scale=5)
+        with gr.Column(scale=2, min_width=180):
+            w["include"] = gr.Checkbox(inc0, label="Include the instruction in the pooled mean",
+                                       elem_id="include")
+            w["reset"] = gr.Button("Reset to the model's defaults", size="sm", elem_id="reset")
+            w["copy"] = gr.Button("Copy a link to this view", size="sm", elem_id="copy_link")
+            w["link"] = gr.Textbox("", show_label=False, container=False, elem_id="link", visible=False,
+                                   interactive=False, max_lines=1)
+    with gr.Row(equal_height=True):
+        w["query"] = gr.Textbox(examples0[0], label="Query", lines=1, max_lines=4, elem_id="query", scale=5)
         w["example"] = gr.Dropdown(examples0, value=examples0[0], label="Example queries", elem_id="example",
-                                   scale=2, interactive=True)
+                                   scale=4, interactive=True)
+        w["k"] = gr.Slider(3, 50, value=10, step=1, label="Top k", elem_id="k", scale=2, min_width=160)
     w["status"] = gr.Markdown("", elem_id="status")
+    w["notice"] = gr.Markdown("", elem_id="notice")
     with gr.Row():
-        for key, title, elem in (("table_i", "With instructions", "ranked_instructed"),
-                                 ("table_b", "No instruction (same model)", "ranked_baseline")):
-            with gr.Column():
-                gr.Markdown(f"### {title}")
-                w[key] = gr.Dataframe(headers=table_headers(corpus0), datatype=table_datatypes(corpus0),
-                                      interactive=False, wrap=False, column_widths=_column_widths(corpus0),
-                                      max_height=560, elem_id=elem)
-    w["plot"] = gr.Plot(label="How the instructions move the vectors", elem_id="map")
+        for key, title, elem in (("table_i", TABLE_TITLES[0], "ranked_instructed"),
+                                 ("table_b", TABLE_TITLES[1], "ranked_baseline")):
+            with gr.Column(min_width=320):
+                w[key] = gr.HTML(ranking_html([], table_headers(corpus0), [], 10, title), elem_id=elem,
+                                 padding=False)
+    with gr.Accordion("What this task and model are", open=False, elem_id="info_box"):
+        w["info"] = gr.Markdown(describe(task0, get_model(DEFAULT_MODEL)), elem_id="info")
+    with gr.Row():
+        w["plot"] = gr.Plot(label="How the instructions move the vectors", elem_id="map", scale=3)
+        w["changes"] = gr.Plot(label="How the ranks changed", elem_id="rank_changes", scale=2)
     gr.Markdown(CAPTION.format(k="k"))
     return w
 
@@ -394,12 +476,12 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
     corpus0 = _corpus(task0.corpus, None, DEFAULT_TASK)
 
     # uploads and other cached files older than an hour are deleted every hour
-    with gr.Blocks(title="Instruction Lens", delete_cache=(3600, 3600)) as demo:
+    with gr.Blocks(title="Instruction Lens", delete_cache=(3600, 3600), fill_width=True) as demo:
         uploaded = gr.State(None)  # this session's uploaded corpus
         active_model = gr.State(DEFAULT_MODEL)  # the model in use: the last one that could be had
         measured = gr.State(False)  # the person asked for measurements: they follow every edit
         measure_token = gr.State(0)  # bumped by each new ranking while measurements follow edits
-        gr.Markdown(INTRO)
+        gr.Markdown(INTRO, elem_id="intro")
         ex = _explorer(task0, s0.query_instruction, s0.document_instruction, s0.include_prompt, corpus0)
         me = _measure_tab()
         up = _upload_tab()
@@ -409,13 +491,24 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
 
         view = [ex["task"], active_model, ex["corpus"], uploaded, ex["q_ins"], ex["d_ins"], ex["include"],
                 ex["query"], ex["k"]]
-        shown = [ex["table_i"], ex["table_b"], ex["plot"], ex["status"]]
+        shown = [ex["table_i"], ex["table_b"], ex["plot"], ex["changes"], ex["status"]]
+        # what a link or a lesson sets: the pickers, the model in use, instructions, query, k, examples, notes
+        state_out = [ex["task"], ex["model"], active_model, ex["corpus"], ex["q_ins"], ex["d_ins"], ex["include"],
+                     ex["query"], ex["k"], ex["example"], ex["info"], ex["notice"]]
         bound = functools.partial
-        # the public /explore endpoint (and the first ranking when the page opens)
+        # the view a link describes, then the first ranking
         demo.load(on_load, None, ex["status"], api_visibility="private").then(
+            restore_link, None, state_out, api_visibility="private").then(
+            bound(explore, engine, frames, views), view + [measured, measure_token],
+            shown + [xp["snippet"], measure_token], concurrency_id="explore", concurrency_limit=EXPLORE_WORKERS,
+            show_progress_on=[ex["status"]], api_visibility="private")
+        # the public /explore endpoint: the same rankings as data, on widgets the page never shows
+        api_out = [gr.Dataframe(visible=False), gr.Dataframe(visible=False), gr.Plot(visible=False),
+                   gr.Markdown(visible=False)]
+        gr.Button(visible=False).click(
             bound(explore_api, engine, frames, views),
-            [ex["task"], ex["model"], ex["corpus"], uploaded] + view[4:], shown, api_name="explore",
-            concurrency_id="explore", concurrency_limit=EXPLORE_WORKERS, show_progress_on=[ex["status"]])
+            [ex["task"], ex["model"], ex["corpus"], uploaded] + view[4:], api_out, api_name="explore",
+            concurrency_id="explore", concurrency_limit=EXPLORE_WORKERS)
         edits = [ex["task"].change, active_model.change, ex["corpus"].change, uploaded.change, ex["q_ins"].change,
                  ex["d_ins"].change, ex["include"].change, ex["query"].change, ex["k"].change]
         gr.on(edits, bound(explore, engine, frames, views), view + [measured, measure_token],
@@ -438,6 +531,12 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
         ex["example"].select(pick_example, None, ex["query"], api_visibility="private")
         ex["reset"].click(on_reset, [ex["task"], active_model], [ex["q_ins"], ex["d_ins"], ex["include"]],
                           api_visibility="private")
+        ex["lesson"].input(apply_lesson, [ex["lesson"], uploaded], state_out, api_visibility="private").then(
+            None, js=TO_TOP)
+        ex["copy"].click(page_link, [ex["task"], active_model, ex["corpus"], ex["q_ins"], ex["d_ins"], ex["include"],
+                                     ex["query"], ex["k"]], ex["link"], api_visibility="private").then(
+            None, ex["link"], ex["link"], js=SHOW_LINK).then(lambda: gr.update(visible=True), None, ex["link"],
+                                                             api_visibility="private", queue=False)
 
         measure_in = [ex["task"], active_model, ex["corpus"], uploaded, ex["q_ins"], ex["d_ins"], ex["include"],
                       me["use_b"], me["qb_ins"], me["db_ins"], me["mk"]]
@@ -462,4 +561,4 @@ def launch_options() -> dict:
     """Arguments for ``Blocks.launch``: a theme with system fonts (no font CDN), no extra paths."""
     theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"],
                               font_mono=["ui-monospace", "monospace"])
-    return dict(theme=theme, css=CSS, show_error=True, ssr_mode=False, footer_links=["api"])
+    return dict(theme=theme, css=CSS + RANKING_CSS, show_error=True, ssr_mode=False, footer_links=["api"])

@@ -9,8 +9,8 @@ from components.engine import Setting
 from components.models import get_model
 from components.tasks import get_task
 from components.comparison import compare_settings
-from components.page_text import (TABLE_DATATYPES, TABLE_HEADERS, describe, kind_counts, kinds_line, md_escape,
-                              measure_line, ranking_table, status_line, table_datatypes, table_headers,
+from components.page_text import (TABLE_HEADERS, describe, kind_counts, kinds_line, md_escape,
+                              measure_line, ranking_table, status_line, table_headers,
                               upload_note)
 from components.wording import shorten
 
@@ -106,10 +106,9 @@ def kinds_corpus() -> Corpus:
 
 
 def test_tables_get_a_kind_column_only_when_the_corpus_has_kinds(fake_engine, pets, kinds_corpus):
-    assert table_headers(pets) == TABLE_HEADERS and table_datatypes(pets) == TABLE_DATATYPES
+    assert table_headers(pets) == TABLE_HEADERS
     headers = table_headers(kinds_corpus)
     assert headers == ["rank", "move", "score", "relevant", "id", "kind", "text"]
-    assert len(table_datatypes(kinds_corpus)) == len(headers)
     ex = fake_engine.explore(kinds_corpus, Setting("minilm-offline", "q: ", "d: "), "sort a list")
     for instructed in (True, False):
         rows = ranking_table(ex, instructed, 5)

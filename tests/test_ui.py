@@ -63,10 +63,10 @@ def test_a_ranking_bumps_the_measure_token_only_while_measuring(fake_engine):
     import gradio as gr
 
     quiet = _explore(fake_engine)
-    assert quiet[0][5] == gr.skip() and len(quiet[0][0]["value"]["data"]) == 5
+    assert quiet[0][6] == gr.skip() and quiet[0][0].count('role="row"') == 1 + 5
     live = _explore(fake_engine, measured=True)
-    assert live[0][5] == 4
-    assert '"query"' in live[0][4]  # the prompts snippet follows the ranking
+    assert live[0][6] == 4
+    assert '"query"' in live[0][5]  # the prompts snippet follows the ranking
 
 
 def test_superseded_corpus_work_changes_nothing_on_screen(fake_engine, monkeypatch):
@@ -79,7 +79,7 @@ def test_superseded_corpus_work_changes_nothing_on_screen(fake_engine, monkeypat
 
     monkeypatch.setattr(fake_engine, "explore", superseded)
     updates = _explore(fake_engine)
-    assert updates == [(gr.skip(),) * 6]
+    assert updates == [(gr.skip(),) * 7]
 
 
 def test_a_refused_model_keeps_the_model_and_instructions(monkeypatch):
