@@ -49,7 +49,7 @@ from components.retrieval import top_rows
 from components.setting import Setting, default_setting
 from components.tasks import DEFAULT_TASK, get_task, task_choices
 from components.teaching import ABOUT, INTRO
-from components.uploads import corpus_from_upload
+from components.uploads import corpus_from_upload, limits_sentence
 
 LOG = logging.getLogger("instruction_lens")
 TABLE_TITLES = ("With instructions", "No instruction (same model)")
@@ -442,8 +442,7 @@ def _upload_tab() -> dict:
                     "`text` column (optional `id`, `title`), or **JSONL** (`id`, `text`, optional "
                     "`title`). Labelled queries are optional: BEIR `queries.jsonl` + `qrels.tsv`, or a "
                     "CSV with `query` and `doc_id` columns (optional `score`). The corpus stays in this "
-                    "session; the files are deleted from the server once read. Limits: 10 MB per file, "
-                    "5,000 documents, 2,000 queries.")
+                    "session; the files are deleted from the server once read. " + limits_sentence())
         with gr.Row():
             w["docs"] = gr.File(label="Corpus", file_types=[".txt", ".csv", ".jsonl"], elem_id="upload_corpus")
             w["queries"] = gr.File(label="Queries (optional)", file_types=[".jsonl", ".csv"],
