@@ -78,6 +78,20 @@ def ranking_table(ex: Exploration, instructed: bool, k: int) -> list[list]:
     return out
 
 
+def corpus_credits(entries: Sequence[dict]) -> str:
+    """Markdown: each sample corpus's source, licence, permission notice (where it has one) and labels."""
+    parts = ["### Where the sample corpora come from"]
+    for e in entries:
+        lines = [f"**{md_escape(e['title'])}.** Source: {md_escape(e.get('source', 'not stated'))}. "
+                 f"Licence: {md_escape(e.get('license', 'not stated'))}."]
+        if e.get("notice"):
+            lines.append(f"Notice: {md_escape(e['notice'])}")
+        if e.get("labels"):
+            lines.append(f"Labels: {md_escape(e['labels'])}")
+        parts.append(" ".join(lines))
+    return "\n\n".join(parts)
+
+
 def describe(task: TaskPreset, model: ModelPreset) -> str:
     """Markdown: what the task is and what the model was trained with."""
     where = "ships in a package and works offline" if model.offline else \

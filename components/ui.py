@@ -38,9 +38,9 @@ from components.links import PARAMS, UPLOAD_KEY, PageState, from_query_params, t
 from components.loading import ensure_available
 from components.mapview import CAPTION, map_data, map_figure, map_pending, message_figure
 from components.models import DEFAULT_MODEL, any_hub_id_allowed, get_model, model_choices
-from components.page_text import (PER_QUERY_HEADERS, SUMMARY_HEADERS, describe, md_escape, measure_line,
-                                  per_query_rows, ranking_table, ranking_texts, status_line, summary_rows,
-                                  table_headers, upload_note)
+from components.page_text import (PER_QUERY_HEADERS, SUMMARY_HEADERS, corpus_credits, describe, md_escape,
+                                  measure_line, per_query_rows, ranking_table, ranking_texts, status_line,
+                                  summary_rows, table_headers, upload_note)
 from components.projection import FrameCache
 from components.rankchange import lines_from_exploration, rank_change_figure
 from components.rankhtml import CSS as RANKING_CSS
@@ -487,6 +487,7 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
         xp = _export_tab(prompts_snippet(s0))
         with gr.Tab("About", elem_id="tab_about"):
             gr.Markdown(ABOUT)
+            gr.Markdown(corpus_credits(manifest()), elem_id="corpus_credits")
 
         view = [ex["task"], active_model, ex["corpus"], uploaded, ex["q_ins"], ex["d_ins"], ex["include"],
                 ex["query"], ex["k"]]

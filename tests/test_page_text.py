@@ -136,3 +136,13 @@ def test_status_line_counts_kinds_in_the_top_k(fake_engine, pets, kinds_corpus):
 def test_kind_counts_reads_like_the_example(fake_engine, kinds_corpus):
     ex = fake_engine.explore(kinds_corpus, Setting("minilm-offline", "", ""), "sort a list")
     assert kind_counts(ex, 5, True) == "2 questions, 2 answer passages, 1 definition"  # ties keep corpus order
+
+
+def test_every_sample_corpus_is_credited_with_its_source_licence_and_notice():
+    from components.corpora import manifest
+    from components.page_text import corpus_credits
+
+    text = corpus_credits(manifest())
+    for entry in manifest():
+        assert md_escape(entry["title"]) in text and md_escape(entry["license"]) in text
+    assert "permission notice" in text.lower() and "WordNet Release 3" in text
