@@ -68,7 +68,15 @@ def _download(source: Source, folder: Path) -> Path:
         return next(folder.glob(f"{source.name}_*.deb"))
     # an sdist's own build tools may come as wheels: only the package itself must be the sdist
     binary = ["--only-binary", ":all:"] if source.kind == "wheel" else ["--no-binary", source.name]
-    _run([sys.executable, "-m", "pip", "download", "--no-deps", *binary, "-d", ".", source.spec], folder)
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", *binary, "-d", ".", source.spec]
+    try:
+        _run(cmd, folder)
+    except subprocess.CalledProcessError:
+        if source.kind != "sdist":
+            raise
+        # pip reads an sdist's metadata with its build tools; when those cannot be installed
+        # (a pinned build dependency the index lacks), read it with the tools already here
+        _run([*cmd, "--no-build-isolation"], folder)
     pattern = f"{source.name}-{source.version}*" if source.kind == "wheel" else f"{source.name}-{source.version}.tar.gz"
     return next(folder.glob(pattern))
 
