@@ -28,12 +28,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from training import data_faq, data_foldoc, data_go, data_python, mining, overlap, rows, sources  # noqa: E402
+from training import data_faq, data_foldoc, data_go, data_man, data_python, mining, overlap, rows, sources  # noqa: E402
 from training.instructions import all_wordings, check_not_held_out  # noqa: E402
 from training.loop import Settings, lora_model, plain_vectors, train  # noqa: E402
 
 # the FAQ sources give a few hundred question pairs in all, no one source 500: every pair is used
-CAPS = {"go": 900, "numpy": 250, "scipy": 300, "networkx": 250, "sympy": 200, "foldoc": 1000,
+CAPS = {"go": 900, "numpy": 250, "scipy": 300, "networkx": 250, "sympy": 200, "foldoc": 1000, "manpages": 1300,
         **{key: 500 for key in data_faq.FAQS}}
 PLAIN_SHARE = 0.12
 BATCH_ROWS = 32
@@ -47,6 +47,7 @@ def extract_pairs(cache: Path) -> list:
         pairs += data_python.extract(sources.fetch(pkg, cache), pkg)
     for key in data_faq.FAQS:
         pairs += data_faq.extract(sources.fetch(key, cache, data_faq.members(key)), key, seed=SEED)
+    pairs += data_man.extract([sources.fetch("manpages", cache), sources.fetch("manpages-dev", cache)], seed=SEED)
     pairs += data_foldoc.extract(sources.fetch("foldoc", cache), seed=SEED)
     return pairs
 

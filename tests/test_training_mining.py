@@ -1,5 +1,7 @@
 """Within-kind hard negatives and ranking distillation of the adapter's training (no model, no download)."""
 
+import random
+
 import numpy as np
 import pytest
 
@@ -70,3 +72,43 @@ def test_candidates_label_each_text_with_its_kind():
     batch = _batch()
     kinds = {t: k for _, t, k in _candidates(batch)}
     assert all(kinds[t] == ("code" if t.startswith("c") else "doc") for t in kinds)
+
+
+ROFF = r""".\" Copyright notice
+.TH open 2 2023-02-05 "Linux man-pages 6.03"
+.SH NAME
+open, openat, creat \- open and possibly create a file
+.SH SYNOPSIS
+.nf
+.B #include <fcntl.h>
+.fi
+.SH DESCRIPTION
+The
+.BR open ()
+system call opens the file specified by
+.IR pathname .
+If the specified file does not exist, it may optionally (if
+.B O_CREAT
+is specified in \fIflags\fP) be created by \fBopen\fR().
+.PP
+The return value is a file descriptor\(em a small integer.
+"""
+
+
+def test_a_man_page_gives_a_question_its_description_and_a_rewording():
+    from training import data_man
+
+    pair = data_man.page_pair(ROFF, random.Random(0), seed=1)
+    assert pair.query.endswith("open and possibly create a file?")
+    assert pair.targets["answer"].startswith("The open() system call opens the file specified by pathname.")
+    assert "O_CREAT is specified in flags) be created by open()." in pair.targets["answer"]
+    assert "#include" not in pair.targets["answer"] and "\\" not in pair.targets["answer"]
+    assert pair.targets["question"] != pair.query
+
+
+def test_an_alias_page_and_a_noun_summary():
+    from training import data_man
+
+    assert data_man.page_pair(".so man2/open.2\n", random.Random(0), seed=1) is None
+    assert data_man.question("overview of pathname resolution", random.Random(0)).count("overview") == 1
+    assert data_man.question("get file status", random.Random(0)).lower().startswith(("how", "what lets"))

@@ -32,7 +32,7 @@ class Settings:
     rank: int = 8
     alpha: int = 16
     dropout: float = 0.05
-    lr: float = 3e-4
+    lr: float = 2e-4
     warmup: int = 20
     scale: float = 20.0
     distill_weight: float = 10.0

@@ -53,6 +53,9 @@ SOURCES: dict[str, Source] = {
     "curl": Source("libcurl4-doc", "7.88.1-10+deb12u15", "deb", "curl (MIT/X style)"),
     "zlib": Source("zlib1g-dev", "1:1.2.13.dfsg-1+deb12u1", "deb", "Zlib"),
     "sqlite": Source("sqlite3-doc", "3.40.1-2+deb12u2", "deb", "public domain"),
+    # Linux man-pages, sections 2, 3, 5, 7 (training.data_man)
+    "manpages": Source("manpages", "6.03-2", "deb", "per page: GPL-2.0-or-later, BSD and other free licences"),
+    "manpages-dev": Source("manpages-dev", "6.03-2", "deb", "per page: GPL-2.0-or-later, BSD and other free licences"),
 }
 
 
