@@ -1,6 +1,6 @@
 """Measure the MiniLM instruction adapter against the base MiniLM and E5, as JSON reports.
 
-    python benchmarks/instruct_model.py [--mixed FOLDER] [--out benchmarks/results/instruct_model]
+    python benchmarks/instruct_model.py [--mixed sample_corpora] [--out benchmarks/results/instruct_model]
 
 Every measurement is one run of the command-line evaluator
 (``python -m components.evaluate CORPUS --model M --json`` plus instruction
@@ -20,7 +20,8 @@ flags), in one process so embeddings are shared; each report is written as
 ``mixed_kinds.queries.jsonl`` (queries labelled per task in
 ``relevant_by_task``); each task becomes a BEIR folder in a temporary
 directory, so the evaluator reads it as any BEIR folder. Its preset wordings
-come from ``--mixed-tasks`` (a JSON file of the corpus's instructions).
+are the app's mixed-task presets, or come from ``--mixed-tasks`` (a JSON file
+of the corpus's instructions).
 """
 
 from __future__ import annotations
@@ -97,6 +98,18 @@ def mixed_beir(folder: Path, out: Path) -> dict[str, Path]:
                     fh.write(f"{q['id']}\t{doc_id}\t{score}\n")
         folders[task] = target
     return folders
+
+
+def mixed_presets(task: str, tasks_file: Path | None) -> tuple[str, str]:
+    """A mixed task's INSTRUCTOR-style (query, document) wordings: from ``tasks_file``, else the app's preset."""
+    if tasks_file is not None:
+        tasks = json.loads(tasks_file.read_text())
+        return tasks["query_instruction"][task]["instructor"], tasks["document_instruction"]["instructor"]
+    from components.models import get_model
+    from components.tasks import get_task
+
+    ins = get_task(task).instructions_for(get_model("minilm-instruct-offline"))
+    return ins.query, ins.document
 
 
 def run(engine: Engine, argv: list[str]) -> dict:
@@ -196,10 +209,8 @@ def main() -> int:
     corpora: list[tuple[str, str, tuple[str, str] | None]] = [(s, s, None) for s in SAMPLES]
     tmp = tempfile.TemporaryDirectory()
     if args.mixed:
-        tasks = json.loads(args.mixed_tasks.read_text())
-        doc = tasks["document_instruction"]["instructor"]
         for task, folder in mixed_beir(args.mixed, Path(tmp.name)).items():
-            corpora.append((task, str(folder), (tasks["query_instruction"][task]["instructor"], doc)))
+            corpora.append((task, str(folder), mixed_presets(task, args.mixed_tasks)))
     args.out.mkdir(parents=True, exist_ok=True)
     for name, corpus, presets in corpora:
         if args.only and name not in args.only:

