@@ -137,8 +137,8 @@ MODELS: tuple[ModelPreset, ...] = (
         source_kind="package", source="minilm_instruct", family="instructor",
         include_prompt=False,
         trained_with="22 M parameters: all-MiniLM-L6-v2 with a small LoRA adapter trained here on "
-        "openly licensed text (Go and Python library functions and their docs, reading-comprehension "
-        "questions, a computing dictionary) to follow 'Represent the ... for ...:' instructions; "
+        "openly licensed text (Go and Python library functions and their docs, open-source projects' "
+        "FAQs, Linux man-pages, a computing dictionary) to follow 'Represent the ... for ...:' instructions; "
         "the instruction shapes the context but is left out of the pooled mean.",
         license="Apache-2.0 (base); adapter: see models/minilm-instruct/MODEL_CARD.md",
         homepage="models/minilm-instruct/MODEL_CARD.md",
