@@ -43,6 +43,8 @@ PACKAGES = {"python3.11-doc": "3.11.2-6+deb12u8", "wordnet-base": "1:3.0-37"}
 N_FAQ = 130           # Perl FAQ entries: question + answer each
 N_DEFINITIONS = 120   # WordNet synsets, half from science domains
 N_EXAMPLES = 3        # example queries per task
+# The page opens on the first example: one where the instruction visibly decides what comes back.
+OPENING_QUERY = "How do I connect to a SQL database from Perl?"
 
 
 def fetch_packages(tmp: Path, any_version: bool) -> Path:
@@ -120,6 +122,9 @@ def mark_examples(queries: list[dict], rng: random.Random) -> None:
             q["example"] = True
     for q in queries:
         q.setdefault("example", False)
+        if q["text"] == OPENING_QUERY:
+            q["example"] = True
+    queries.sort(key=lambda q: q["text"] != OPENING_QUERY)  # first, so the page opens on it
 
 
 def _write_jsonl(path: Path, rows: list[dict]) -> None:
