@@ -449,7 +449,7 @@ def test_tab_and_a_click_keep_a_typed_query(page, client, app_log):
     _select_all(page)
     page.keyboard.type("How do I stop a running thread?", delay=10)
     page.keyboard.press("Tab")  # focus moves to the example picker
-    page.locator("#info").click()  # and away again: no example was picked
+    page.locator("#intro").click()  # and away again: no example was picked
     expect(box).to_have_value("How do I stop a running thread?")
     _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, corpus, qa.query_instruction,
                                    qa.document_instruction, qa.include_prompt, "How do I stop a running thread?"),
