@@ -34,8 +34,9 @@ from components.engine import Engine, Exploration
 from components.errors import LensError
 from components.jobs import LatestViews, Superseded
 from components.lessons import get_lesson, lessons
-from components.links import PARAMS, UPLOAD_KEY, PageState, from_query_params, to_query_string
+from components.links import K_DEFAULT, K_MAX, K_MIN, PARAMS, UPLOAD_KEY, PageState, from_query_params, to_query_string
 from components.loading import ensure_available
+from components.mapview import THEME as MAP_THEME
 from components.mapview import CAPTION, map_data, map_figure, map_pending, message_figure
 from components.models import DEFAULT_MODEL, any_hub_id_allowed, get_model, model_choices
 from components.page_text import (PER_QUERY_HEADERS, SUMMARY_HEADERS, corpus_credits, describe, md_escape,
@@ -134,7 +135,7 @@ def _rank_change(ex: Exploration, k: int):
         fig = rank_change_figure(lines_from_exploration(ex, k), k)
     except Exception as exc:
         return message_figure(f"The rank changes could not be drawn: {exc}")
-    return fig.update_layout(paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)")
+    return fig.update_layout(**MAP_THEME)  # the map's transparent backgrounds: legible in both themes
 
 
 def _ranking(ex: Exploration, instructed: bool, k: int) -> str:
@@ -395,7 +396,7 @@ def _explorer(task0, q0: str, d0: str, inc0: bool, corpus0: Corpus) -> dict:
         w["query"] = gr.Textbox(examples0[0], label="Query", lines=1, max_lines=4, elem_id="query", scale=5)
         w["example"] = gr.Dropdown(examples0, value=examples0[0], label="Example queries", elem_id="example",
                                    scale=4, interactive=True)
-        w["k"] = gr.Slider(3, 50, value=10, step=1, label="Top k", elem_id="k", scale=2, min_width=160)
+        w["k"] = gr.Slider(K_MIN, K_MAX, value=K_DEFAULT, step=1, label="Top k", elem_id="k", scale=2, min_width=160)
     w["status"] = gr.Markdown("", elem_id="status")
     w["notice"] = gr.Markdown("", elem_id="notice")
     with gr.Row():
