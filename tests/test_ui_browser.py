@@ -297,7 +297,9 @@ def test_corpus_markup_is_shown_as_text_never_run(page, client, app_url, app_log
     expect(page.locator("#query textarea")).to_have_value(HOSTILE_QUERY["text"])
     _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, HOSTILE_KEY, qa.query_instruction,
                                    qa.document_instruction, qa.include_prompt, HOSTILE_QUERY["text"]))
-    assert "relevant (labelled)" in _trace_names(page)
+    # the map follows the tables in a second update: wait for this corpus's map, not the last one's
+    page.wait_for_function("() => (document.querySelector('#map .js-plotly-plot')?.data || [])"
+                           ".some(t => t.name === 'relevant (labelled)')")
 
     box = page.locator("#query textarea")
     box.click()
