@@ -397,7 +397,10 @@ def _explorer(task0, q0: str, d0: str, inc0: bool, corpus0: Corpus) -> dict:
         w["example"] = gr.Dropdown(examples0, value=examples0[0], label="Example queries", elem_id="example",
                                    scale=4, interactive=True)
         w["k"] = gr.Slider(K_MIN, K_MAX, value=K_DEFAULT, step=1, label="Top k", elem_id="k", scale=2, min_width=160)
-    w["status"] = gr.Markdown("", elem_id="status")
+    with gr.Row(equal_height=True):
+        w["status"] = gr.Markdown("", elem_id="status", scale=4)
+        # the progress of a slow job shows here, beside the status line, never over it
+        w["progress"] = gr.Markdown("", elem_id="progress", scale=1, min_width=220, min_height="2.6em")
     w["notice"] = gr.Markdown("", elem_id="notice")
     with gr.Row():
         for key, title, elem in (("table_i", TABLE_TITLES[0], "ranked_instructed"),
@@ -502,7 +505,7 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
             restore_link, None, state_out, api_visibility="private").then(
             bound(explore, engine, frames, views), view + [measured, measure_token],
             shown + [xp["snippet"], measure_token], concurrency_id="explore", concurrency_limit=EXPLORE_WORKERS,
-            show_progress_on=[ex["status"]], api_visibility="private")
+            show_progress_on=[ex["progress"]], api_visibility="private")
         # the public /explore endpoint: the same rankings as data, on widgets the page never shows
         api_out = [gr.Dataframe(visible=False), gr.Dataframe(visible=False), gr.Plot(visible=False),
                    gr.Markdown(visible=False)]
@@ -514,7 +517,7 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
                  ex["d_ins"].change, ex["include"].change, ex["query"].change, ex["k"].change]
         gr.on(edits, bound(explore, engine, frames, views), view + [measured, measure_token],
               shown + [xp["snippet"], measure_token], trigger_mode="always_last", js=MARK_STALE,
-              concurrency_id="explore", concurrency_limit=EXPLORE_WORKERS, show_progress_on=[ex["status"]],
+              concurrency_id="explore", concurrency_limit=EXPLORE_WORKERS, show_progress_on=[ex["progress"]],
               api_visibility="private").then(None, js=UNMARK_STALE)
         doc_side = [active_model.change, ex["corpus"].change, uploaded.change, ex["d_ins"].change,
                     ex["include"].change]

@@ -145,3 +145,55 @@ def test_tables_are_legible_in_both_themes(page, app_url, app_log, theme):
         ground = fill if fill not in ("rgba(0, 0, 0, 0)", "transparent") else back
         hi, lo = sorted([_luminance(colour), _luminance(ground)], reverse=True)
         assert (hi + 0.05) / (lo + 0.05) >= 4.5, (theme, selector, colour, ground)
+
+
+def test_while_work_runs_the_old_result_stays_and_progress_has_its_own_place(page, app_url, app_log):
+    _open(page, app_url, app_log)
+    page.locator("#ranked_instructed tbody tr").nth(9).wait_for()
+    status = page.locator("#status").inner_text()
+    box = page.locator("#d_ins textarea")
+    box.press("End")
+    box.type(" Kept whole.")  # a new document instruction: the whole corpus is embedded again
+    page.wait_for_function("() => document.body.classList.contains('lens-updating')")
+    tracker = page.locator("#progress .wrap:not(.hide)")
+    tracker.first.wait_for()
+    # the old result stays, dimmed and labelled; the progress sits beside the status line, not on it
+    assert page.locator("#ranked_instructed tbody tr").count() == 10
+    assert page.locator("#ranked_instructed").evaluate("t => Number(getComputedStyle(t).opacity)") < 0.6
+    assert page.evaluate("() => getComputedStyle(document.querySelector('#status'), '::before').content") \
+        == '"Updating… "'
+    assert page.locator("#status").inner_text().endswith(status.strip()[-30:])
+    assert page.locator("#status .wrap:not(.hide)").count() == 0
+    page.wait_for_function("() => !document.body.classList.contains('lens-updating')", timeout=shared.FIRST_RUN_MS)
+    expect(page.locator("#progress .wrap:not(.hide)")).to_have_count(0)
+
+
+FOCUSED = """(ids) => ids.find(id => document.getElementById(id)?.contains(document.activeElement)) || null"""
+PICKERS = ["task", "model", "corpus", "lesson", "q_ins", "d_ins", "include", "reset", "copy_link", "query",
+           "example", "k", "ranked_instructed", "ranked_baseline"]
+
+
+def test_the_page_works_with_the_keyboard(page, app_url, app_log):
+    _open(page, app_url, app_log)
+    page.locator("#task [role=combobox]").focus()
+    order = ["task"]
+    for _ in range(40):  # Tab walks the widgets in reading order, each labelled
+        page.keyboard.press("Tab")
+        now = page.evaluate(FOCUSED, PICKERS)
+        if now and now != order[-1]:
+            order.append(now)
+        if now == "ranked_instructed":
+            break
+    assert order[:4] == ["task", "model", "corpus", "lesson"], order
+    assert order.index("q_ins") < order.index("query") < order.index("ranked_instructed"), order
+    for widget in ("task", "model", "corpus", "lesson", "q_ins", "d_ins", "query"):
+        assert page.locator(f"#{widget} label, #{widget} [aria-label]").count(), widget
+    # a focused text cell unfolds the whole text
+    cell = page.locator("#ranked_instructed td.text").first
+    expect(cell).to_be_focused()
+    assert cell.evaluate("c => getComputedStyle(c).whiteSpace") == "normal"
+    # a lesson chosen with the keys alone sets up the page
+    page.locator("#lesson [role=combobox]").focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator("#notice")).to_contain_text("Lesson: ")
