@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import random
 
-QUERY: dict[str, tuple[str, ...]] = {
+# The first wordings written per kind, kept as they are (the benchmark names some as "training wordings").
+_FIRST: dict[str, tuple[str, ...]] = {
     "answer": (
         "Represent the {d} question for retrieving the paragraph that answers it: ",
         "Represent the {d} question for retrieving supporting passages: ",
@@ -47,6 +48,38 @@ QUERY: dict[str, tuple[str, ...]] = {
         "Represent this {d} query to retrieve a dictionary entry: ",
         "Represent the {d} phrase for retrieving its meaning: ",
     ),
+}
+
+# More wordings, composed: "Represent the {d} {noun} for {objective}: ". Many objectives per kind, and
+# words shared across kinds ("explanation", "entry", "library"), so that no single word carries the routing.
+_NOUNS: dict[str, tuple[str, ...]] = {
+    "answer": ("question", "query", "user question", "FAQ question"),
+    "question": ("question", "query", "user question", "FAQ question"),
+    "code": ("description", "summary", "docstring", "function description"),
+    "doc": ("description", "summary", "docstring", "function description"),
+    "definition": ("term", "word", "question about a term", "phrase"),
+}
+_OBJECTIVES: dict[str, tuple[str, ...]] = {
+    "answer": ("finding the explanation that resolves it", "retrieving the reply that solves the problem",
+               "finding a passage that explains how to do it", "retrieving the text that responds to it",
+               "finding where it is answered", "retrieving the solution to it"),
+    "question": ("finding duplicate questions", "retrieving paraphrases of it", "finding questions asked in other words",
+                 "retrieving reworded versions of the question", "finding equivalent questions",
+                 "retrieving other ways of asking it"),
+    "code": ("finding the program code", "retrieving the source of the routine",
+             "finding the function definition in code", "retrieving a code snippet that does this",
+             "finding the implementation in the library source"),
+    "doc": ("finding the manual entry that describes it", "retrieving the prose documentation",
+            "finding the reference section about it", "retrieving the explanation in the library docs",
+            "finding the documentation page text"),
+    "definition": ("finding the dictionary gloss", "retrieving the entry explaining the term",
+                   "finding a short definition", "retrieving the lexicon entry", "finding the sense of the word"),
+}
+
+QUERY: dict[str, tuple[str, ...]] = {
+    kind: first + tuple(f"Represent the {{d}} {noun} for {objective}: "
+                        for noun in _NOUNS[kind] for objective in _OBJECTIVES[kind])
+    for kind, first in _FIRST.items()
 }
 
 # Documents: mostly one of a few generic wordings, sometimes one that names the kind.

@@ -160,9 +160,23 @@ def lora_model(base_folder: str, s: Settings) -> tuple[Any, Any]:
     return get_peft_model(model, config), tokenizer
 
 
+def lr_factor(step: int, total: int, elapsed: float, budget: float, warmup: int) -> float:
+    """The learning rate's multiplier: a linear warm-up, then a linear fall to zero at the end of the
+    plan (``total`` steps) or of the time budget (``budget`` seconds), whichever is nearer.
+
+    >>> lr_factor(0, 100, 0.0, 600.0, 10), lr_factor(50, 100, 0.0, 600.0, 10), lr_factor(50, 100, 450.0, 600.0, 10)
+    (0.1, 0.5, 0.25)
+    """
+    done = max(step / total, elapsed / budget)
+    return min(1.0, (step + 1) / warmup) * max(0.0, 1.0 - done)
+
+
 def train(model: Any, tokenizer: Any, batches: list[list[Row]], s: Settings, log_path: Path,
           max_minutes: float, base: dict[str, Any] | None = None) -> dict:
     """Train over ``batches`` once (stopping early past ``max_minutes``); returns the run's record.
+
+    The learning rate warms up, then falls linearly to zero at the end of the plan or of the time
+    budget, whichever comes first, so a run the clock stops has still cooled down.
 
     ``base`` (text → the base model's plain unit vector) turns on ranking distillation.
     """
@@ -175,10 +189,10 @@ def train(model: Any, tokenizer: Any, batches: list[list[Row]], s: Settings, log
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=s.lr, weight_decay=0.0)
     total = len(batches)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda step: min(1.0, (step + 1) / s.warmup) * max(0.0, (total - step) / total))
-    model.train()
     start, curve, window = time.monotonic(), [], []
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda step: lr_factor(step, total, time.monotonic() - start, max_minutes * 60, s.warmup))
+    model.train()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w", encoding="utf-8") as log, tqdm(total=total, desc="training", unit="step") as bar:
         for step, batch in enumerate(batches, 1):
