@@ -25,6 +25,7 @@ import numpy as np
 
 from components.corpora import kind_name
 from components.engine import Exploration
+from components.figures import plain_figure
 from components.projection import FrameCache
 from components.wording import shorten
 
@@ -130,21 +131,20 @@ def kind_styles(kinds: tuple[str, ...]) -> dict[str, tuple[str, str]]:
     return {kind: KIND_STYLES[n % len(KIND_STYLES)] for n, kind in enumerate(order)}
 
 
-def _instructed_points(fig, data: MapData) -> None:
+def _instructed_points(data: MapData) -> list[dict]:
     """The documents with instructions: one blue trace, or one trace per kind."""
-    import plotly.graph_objects as go
-
     if not data.kinds:
-        fig.add_trace(go.Scatter(x=data.xy[:, 0], y=data.xy[:, 1], mode="markers",
-                                 name="documents, with instructions", text=list(data.hover), hoverinfo="text",
-                                 marker=dict(size=6, color="#1f77b4")))
-        return
+        return [dict(type="scatter", x=data.xy[:, 0], y=data.xy[:, 1], mode="markers",
+                     name="documents, with instructions", text=list(data.hover), hoverinfo="text",
+                     marker=dict(size=6, color="#1f77b4"))]
+    traces = []
     for kind, (colour, symbol) in kind_styles(data.kinds).items():
         rows = [i for i, k in enumerate(data.kinds) if k == kind]
-        fig.add_trace(go.Scatter(x=data.xy[rows, 0], y=data.xy[rows, 1], mode="markers",
-                                 name=f"{kind_name(kind, 2)}, with instructions",
-                                 text=[data.hover[i] for i in rows], hoverinfo="text",
-                                 marker=dict(size=7, color=colour, symbol=symbol)))
+        traces.append(dict(type="scatter", x=data.xy[rows, 0], y=data.xy[rows, 1], mode="markers",
+                           name=f"{kind_name(kind, 2)}, with instructions",
+                           text=[data.hover[i] for i in rows], hoverinfo="text",
+                           marker=dict(size=7, color=colour, symbol=symbol)))
+    return traces
 
 
 # Transparent backgrounds and a mid-grey text colour: legible on the page's light and dark themes alike.
@@ -152,49 +152,58 @@ THEME = dict(template="plotly_white", paper_bgcolor="rgba(0,0,0,0)", plot_bgcolo
              font=dict(color="#8a8a8a"))
 
 
-def map_figure(data: MapData, k: int = 10):
-    """The map as a plotly figure (traces named for the legend)."""
-    import plotly.graph_objects as go
-
-    fig = go.Figure()
-    lx, ly = _segments(data.base_xy, data.xy)
-    fig.add_trace(go.Scatter(x=lx, y=ly, mode="lines", name="document moves",
-                             line=dict(color="rgba(120,120,120,0.45)", width=1), hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=data.base_xy[:, 0], y=data.base_xy[:, 1], mode="markers",
-                             name="documents, no instruction", hoverinfo="skip",  # its blue dot says it
-                             marker=dict(size=7, color="rgba(0,0,0,0)", line=dict(color="#888", width=1))))
-    _instructed_points(fig, data)
+def _marked_points(data: MapData, k: int) -> list[dict]:
+    """Rings on the instructed top k and stars on the labelled relevant documents."""
     top = list(data.top)
-    fig.add_trace(go.Scatter(x=data.xy[top, 0], y=data.xy[top, 1], mode="markers",
-                             name=f"top {k} with instructions", text=[data.hover[i] for i in top],
-                             hoverinfo="text", marker=dict(size=13, color="rgba(0,0,0,0)",
-                                                           line=dict(color="#ff7f0e", width=2))))
+    traces = [dict(type="scatter", x=data.xy[top, 0], y=data.xy[top, 1], mode="markers",
+                   name=f"top {k} with instructions", text=[data.hover[i] for i in top], hoverinfo="text",
+                   marker=dict(size=13, color="rgba(0,0,0,0)", line=dict(color="#ff7f0e", width=2)))]
     if data.relevant:
         rel = list(data.relevant)
-        fig.add_trace(go.Scatter(x=data.xy[rel, 0], y=data.xy[rel, 1], mode="markers",
-                                 name="relevant (labelled)", text=[data.hover[i] for i in rel],
-                                 hoverinfo="text", marker=dict(size=14, symbol="star", color="#2ca02c")))
+        traces.append(dict(type="scatter", x=data.xy[rel, 0], y=data.xy[rel, 1], mode="markers",
+                           name="relevant (labelled)", text=[data.hover[i] for i in rel], hoverinfo="text",
+                           marker=dict(size=14, symbol="star", color="#2ca02c")))
+    return traces
+
+
+def _query_points(data: MapData) -> list[dict]:
+    """The query's move and its two places."""
     q0, q1 = data.base_query_xy, data.query_xy
-    fig.add_trace(go.Scatter(x=[q0[0], q1[0]], y=[q0[1], q1[1]], mode="lines", name="query move",
-                             line=dict(color="#d62728", width=4), hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=[q0[0]], y=[q0[1]], mode="markers", name="query, no instruction",
-                             text=[f"query, no instruction<br>{data.query_text}"], hoverinfo="text",
-                             marker=dict(size=14, symbol="diamond-open", color="#d62728", line=dict(width=2))))
-    fig.add_trace(go.Scatter(x=[q1[0]], y=[q1[1]], mode="markers", name="query, with instructions",
-                             text=[f"query, with instructions<br>{data.query_text}"], hoverinfo="text",
-                             marker=dict(size=14, symbol="diamond", color="#d62728")))
+    return [
+        dict(type="scatter", x=[q0[0], q1[0]], y=[q0[1], q1[1]], mode="lines", name="query move",
+             line=dict(color="#d62728", width=4), hoverinfo="skip"),
+        dict(type="scatter", x=[q0[0]], y=[q0[1]], mode="markers", name="query, no instruction",
+             text=[f"query, no instruction<br>{data.query_text}"], hoverinfo="text",
+             marker=dict(size=14, symbol="diamond-open", color="#d62728", line=dict(width=2))),
+        dict(type="scatter", x=[q1[0]], y=[q1[1]], mode="markers", name="query, with instructions",
+             text=[f"query, with instructions<br>{data.query_text}"], hoverinfo="text",
+             marker=dict(size=14, symbol="diamond", color="#d62728")),
+    ]
+
+
+def map_figure(data: MapData, k: int = 10):
+    """The map as a plotly figure (traces named for the legend)."""
+    lx, ly = _segments(data.base_xy, data.xy)
+    traces = [
+        dict(type="scatter", x=lx, y=ly, mode="lines", name="document moves",
+             line=dict(color="rgba(120,120,120,0.45)", width=1), hoverinfo="skip"),
+        dict(type="scatter", x=data.base_xy[:, 0], y=data.base_xy[:, 1], mode="markers",
+             name="documents, no instruction", hoverinfo="skip",  # its blue dot says it
+             marker=dict(size=7, color="rgba(0,0,0,0)", line=dict(color="#888", width=1))),
+        *_instructed_points(data), *_marked_points(data, k), *_query_points(data),
+    ]
     how = {"umap": "UMAP fitted on the vectors with no instruction",
            "pca-interim": "first two principal components for now (UMAP is being prepared and "
                           "replaces them on the next update)",
            }.get(data.method, "first two principal components (too few documents for UMAP)")
-    fig.update_layout(
+    layout = dict(
         title=dict(text=f"Map: {how}. Mean cosine of a document to itself without instruction: "
                         f"{data.mean_doc_cosine:.3f}; query: {data.query_cosine:.3f}", font=dict(size=12)),
         margin=dict(l=10, r=10, t=40, b=10), height=520, **THEME,
         legend=dict(orientation="h", yanchor="top", y=-0.02, x=0),
         xaxis=dict(showticklabels=False, zeroline=False), yaxis=dict(showticklabels=False, zeroline=False),
     )
-    return fig
+    return plain_figure(traces, layout)
 
 
 def message_figure(message: str):

@@ -25,6 +25,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from components.corpora import kind_name
+from components.figures import plain_figure
 from components.mapview import plotly_escape
 
 if TYPE_CHECKING:
@@ -111,9 +112,7 @@ def _hover(line: RankLine) -> str:
             f"rank {line.before} without, {line.after} with instructions<br>{plotly_escape(short)}")
 
 
-def _trace(lines: list[RankLine], change: Change, k: int, y0: dict, y1: dict, dark: bool) -> go.Scatter:
-    import plotly.graph_objects as go
-
+def _trace(lines: list[RankLine], change: Change, k: int, y0: dict, y1: dict, dark: bool) -> dict:
     xs: list = []
     ys: list = []
     hover: list = []
@@ -129,27 +128,21 @@ def _trace(lines: list[RankLine], change: Change, k: int, y0: dict, y1: dict, da
                     else "circle-open", "circle"]
     colour = COLOURS[dark][change]
     sides = ["middle left", "middle right", "middle right"] * len(lines)  # the true rank outside each end
-    return go.Scatter(x=xs, y=ys, mode="lines+markers+text", name=change.value.format(k=k), text=labels,
-                      textposition=sides, hovertext=hover, hoverinfo="text",
-                      textfont=dict(color=colour), line=dict(color=colour, width=WIDTH[change], dash=DASH[change]),
-                      marker=dict(size=9, color=colour, symbol=symbols, line=dict(color=colour, width=2)))
+    return dict(type="scatter", x=xs, y=ys, mode="lines+markers+text", name=change.value.format(k=k), text=labels,
+                textposition=sides, hovertext=hover, hoverinfo="text",
+                textfont=dict(color=colour), line=dict(color=colour, width=WIDTH[change], dash=DASH[change]),
+                marker=dict(size=9, color=colour, symbol=symbols, line=dict(color=colour, width=2)))
 
 
 def rank_change_figure(lines: Sequence[RankLine], k: int, dark: bool = False) -> go.Figure:
     """The slope chart of ``lines``: one trace per ``Change`` that occurs, named for the legend."""
-    import plotly.graph_objects as go
-
     lines = list(lines)
     y0, y1 = _band(lines, k, "before"), _band(lines, k, "after")
-    fig = go.Figure()
-    for change in Change:
-        group = [ln for ln in lines if ln.change(k) == change]
-        if group:
-            fig.add_trace(_trace(group, change, k, y0, y1, dark))
+    traces = [_trace(group, change, k, y0, y1, dark) for change in Change
+              if (group := [ln for ln in lines if ln.change(k) == change])]
     deepest = max([k + 0.5, *y0.values(), *y1.values()]) + 0.5
-    fig.add_hline(y=k + 0.75, line=dict(color="#888", width=1, dash="dot"))
     ticks = list(range(1, k + 1))
-    fig.update_layout(
+    layout = dict(
         template="plotly_dark" if dark else "plotly_white", height=max(360, 26 * deepest + 120),
         title=dict(text=f"How the top {k} changed: rank without instructions (left) and with them (right)",
                    font=dict(size=13)),
@@ -157,6 +150,8 @@ def rank_change_figure(lines: Sequence[RankLine], k: int, dark: bool = False) ->
         xaxis=dict(tickvals=[0, 1], ticktext=["without instructions", "with instructions"], range=[-0.15, 1.25],
                    zeroline=False, showgrid=False),
         yaxis=dict(tickvals=[*ticks, k + 1.5], ticktext=[*map(str, ticks), f"below {k}"],
-                   range=[deepest, 0.3], zeroline=False, title="rank"),
+                   range=[deepest, 0.3], zeroline=False, title=dict(text="rank")),
+        shapes=[dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=k + 0.75, y1=k + 0.75,
+                     line=dict(color="#888", width=1, dash="dot"))],  # the cut below the top k
     )
-    return fig
+    return plain_figure(traces, layout)
