@@ -48,7 +48,7 @@ def _minilm_folder(progress: Progress | None) -> Path:
 
 def _e5_folder(variant: str) -> Callable[[Progress | None], Path]:
     def resolve(progress: Progress | None) -> Path:
-        from components.e5_convert import ensure_converted
+        from components.e5.convert import ensure_converted
 
         return ensure_converted(variant, progress=progress)
 

@@ -6,8 +6,8 @@ of float32 and Q4_0 (fp16 scale + 32 nibbles) tensors. ``read_e5_file`` parses
 it; ``bert_state_dict`` dequantizes every tensor exactly to float32 under HF
 ``BertModel`` names; ``bert_config`` and ``check_names`` make the matching
 config and prove that nothing would be left randomly initialized. Building
-the tokenizer lives in ``components.e5_tokenizer``, writing the folder in
-``components.e5_convert``.
+the tokenizer lives in ``components.e5.tokenizer``, writing the folder in
+``components.e5.convert``.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 SentencePiece precompiled charsmap (so ``normalizers.Precompiled`` applies it
 exactly, in one pass); ``build_tokenizer`` adds the space collapsing, the
 metaspace and the Unigram model over the file's pieces and scores. See
-``components.e5_convert``'s docstring for what cannot be reproduced.
+``components.e5.convert``'s docstring for what cannot be reproduced.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import struct
 
 import numpy as np
 
-from components.e5_format import E5File
+from components.e5.format import E5File
 
 
 def build_charsmap(mapping: dict[str, str]) -> bytes:
