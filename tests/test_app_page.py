@@ -1,4 +1,4 @@
-"""The page builds on any engine, exposes its endpoints, and gradio stays in ui.py."""
+"""The page builds on any engine, exposes its endpoints, and gradio stays in components.app."""
 
 import pathlib
 import re
@@ -8,10 +8,14 @@ from components.projection import FrameCache
 COMPONENTS = pathlib.Path(__file__).resolve().parent.parent / "components"
 
 
-def test_only_ui_imports_gradio():
+GRADIO_FREE_IN_APP = ("__init__.py", "values.py", "server.py", "warmup.py")
+
+
+def test_only_the_app_shell_imports_gradio():
     pattern = re.compile(r"^\s*(import gradio|from gradio)", re.M)
-    offenders = [p.name for p in COMPONENTS.glob("*.py") if p.name != "ui.py" and pattern.search(p.read_text())]
-    assert offenders == []
+    importers = {p.relative_to(COMPONENTS).as_posix() for p in COMPONENTS.rglob("*.py") if pattern.search(p.read_text())}
+    assert importers and all(name.startswith("app/") for name in importers), importers
+    assert not importers & {f"app/{name}" for name in GRADIO_FREE_IN_APP}
 
 
 def test_importing_components_loads_nothing_heavy():
@@ -27,7 +31,7 @@ def test_importing_components_loads_nothing_heavy():
 
 
 def test_the_page_has_its_public_endpoints(fake_engine):
-    from components.ui import build
+    from components.app.page import build
 
     demo = build(fake_engine, FrameCache())
     names = {fn.api_name for fn in demo.fns.values() if getattr(fn, "api_visibility", "public") == "public"}
@@ -37,7 +41,7 @@ def test_the_page_has_its_public_endpoints(fake_engine):
 def _explore(fake_engine, **over):
     from components.jobs import LatestViews
     from components.setting import default_setting
-    from components.ui import explore
+    from components.app.page import explore
 
     s = default_setting("qa", "minilm-offline")
     args = dict(task_key="qa", model_key="minilm-offline", corpus_key="python_faq_qa", uploaded=None,
@@ -85,7 +89,7 @@ def test_superseded_corpus_work_changes_nothing_on_screen(fake_engine, monkeypat
 def test_a_refused_model_keeps_the_model_and_instructions(monkeypatch):
     import gradio as gr
 
-    from components import ui
+    from components.app import page as ui
 
     monkeypatch.setattr(ui.gr, "Warning", lambda message: None)
     out = ui.on_model("qa", "bge-small-en-v1.5", "minilm-offline")  # HF_HUB_OFFLINE=1 in tests
@@ -99,8 +103,8 @@ def test_the_page_states_the_upload_limits_the_reader_enforces(fake_engine):
     """The limits are defined once (components.uploads and the readers); the page's text must match them."""
     import gradio as gr
 
-    from components.server import MAX_FILE_SIZE
-    from components.ui import build
+    from components.app.server import MAX_FILE_SIZE
+    from components.app.page import build
     from components.upload_reading import MAX_FILE_BYTES
     from components.uploads import limits_sentence
 

@@ -26,7 +26,7 @@ import os
 
 import gradio as gr
 
-from components import warmup
+from components.app import warmup
 from components.comparison import compare_settings, per_query_csv, prompts_snippet, ranking_csv
 from components.corpora import Corpus, load_sample, manifest
 from components.downloads import write_download
