@@ -102,7 +102,7 @@ def _parse_e5(buf: memoryview, path: Path) -> E5File:
 def _tensor(f: E5File, name: str, shape: tuple[int, ...]) -> np.ndarray:
     """One tensor as float32 of ``shape``; Q4_0 blocks are dequantized like ``deq_row``."""
     dtype, count, raw = f.tensors.get(name, (None, 0, b""))
-    nbytes = {0: count * 4, 1: count // 32 * _Q4_BLOCK.itemsize}.get(dtype)
+    nbytes = None if dtype is None else {0: count * 4, 1: count // 32 * _Q4_BLOCK.itemsize}.get(dtype)
     if count != int(np.prod(shape)) or len(raw) != nbytes:
         raise ModelUnavailable(f"tensor {name} is missing or malformed (want {shape}); {PIP_HINT}")
     if dtype == 0:

