@@ -68,3 +68,12 @@ def test_the_upload_tab_states_the_limits_and_about_credits_the_corpora(page):
     assert any(limits_sentence() in " ".join((t or "").split()) for t in texts)
     assert any(b.elem_id == "corpus_credits" and b.value for b in page["blocks"].blocks.values()
                if isinstance(b, gr.Markdown))
+
+
+def test_each_tab_opens_with_its_intro(page):
+    from components.teaching import ABOUT, EXPORT_INTRO, MEASURE_INTRO, UPLOAD_INTRO
+
+    tabs = [b for b in page["blocks"].blocks.values() if isinstance(b, gr.Tab)]
+    firsts = {tab.elem_id: tab.children[0].value for tab in tabs}  # gr.Markdown strips the text
+    assert firsts == {"tab_measure": MEASURE_INTRO, "tab_upload": f"{UPLOAD_INTRO} {limits_sentence()}",
+                      "tab_export": EXPORT_INTRO, "tab_about": ABOUT.strip()}

@@ -8,6 +8,9 @@ handles: keep them). Nothing here wires an event or computes a result;
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import gradio as gr
 
 from components.app.explore import TABLE_TITLES
@@ -20,8 +23,16 @@ from components.models import DEFAULT_MODEL, any_hub_id_allowed, get_model, mode
 from components.page_text import PER_QUERY_HEADERS, SUMMARY_HEADERS, corpus_credits, describe, table_headers
 from components.rankhtml import ranking_html
 from components.tasks import DEFAULT_TASK, TaskPreset, task_choices
-from components.teaching import ABOUT
+from components.teaching import ABOUT, EXPORT_INTRO, MEASURE_INTRO, UPLOAD_INTRO
 from components.uploads import limits_sentence
+
+
+@contextlib.contextmanager
+def _tab(title: str, elem_id: str, intro: str) -> Iterator[None]:
+    """A tab that opens with its Markdown ``intro``; the widgets laid out in the block go below it."""
+    with gr.Tab(title, elem_id=elem_id):
+        gr.Markdown(intro)
+        yield
 
 
 def explorer(task0: TaskPreset, q0: str, d0: str, inc0: bool, corpus0: Corpus) -> dict:
@@ -75,10 +86,7 @@ def explorer(task0: TaskPreset, q0: str, d0: str, inc0: bool, corpus0: Corpus) -
 def measure_tab() -> dict:
     """The Measure tab: metric k, instruction B, the button, the summary and per-query tables, the CSV."""
     w: dict = {}
-    with gr.Tab("Measure", elem_id="tab_measure"):
-        gr.Markdown("nDCG, MRR and Recall at k over the corpus's labelled queries, computed as MTEB "
-                    "and BEIR do (trec_eval), for the model and instructions above, against the same "
-                    "model with no instruction. After the first run it follows your edits.")
+    with _tab("Measure", "tab_measure", MEASURE_INTRO):
         with gr.Row():
             w["mk"] = gr.Slider(1, 100, value=10, step=1, label="k for the metrics", elem_id="metric_k")
             w["use_b"] = gr.Checkbox(False, label="Also compare instruction B", elem_id="use_b")
@@ -98,12 +106,7 @@ def measure_tab() -> dict:
 def upload_tab() -> dict:
     """The Your data tab: what files it reads and its limits, three file pickers, the button, the status."""
     w: dict = {}
-    with gr.Tab("Your data", elem_id="tab_upload"):
-        gr.Markdown("Bring your own corpus: **plain text** (one document per line), **CSV** with a "
-                    "`text` column (optional `id`, `title`), or **JSONL** (`id`, `text`, optional "
-                    "`title`). Labelled queries are optional: BEIR `queries.jsonl` + `qrels.tsv`, or a "
-                    "CSV with `query` and `doc_id` columns (optional `score`). The corpus stays in this "
-                    "session; the files are deleted from the server once read. " + limits_sentence())
+    with _tab("Your data", "tab_upload", f"{UPLOAD_INTRO} {limits_sentence()}"):
         with gr.Row():
             w["docs"] = gr.File(label="Corpus", file_types=[".txt", ".csv", ".jsonl"], elem_id="upload_corpus")
             w["queries"] = gr.File(label="Queries (optional)", file_types=[".jsonl", ".csv"],
@@ -118,10 +121,7 @@ def upload_tab() -> dict:
 def export_tab(snippet0: str) -> dict:
     """The Export tab: the ranking CSV's button and file, and the prompts block (``snippet0`` at first)."""
     w: dict = {}
-    with gr.Tab("Export", elem_id="tab_export"):
-        gr.Markdown("Download the whole ranking (with and without instructions) as CSV, and copy the "
-                    "instructions as a sentence-transformers `prompts` block for a model folder's "
-                    "`config_sentence_transformers.json`.")
+    with _tab("Export", "tab_export", EXPORT_INTRO):
         w["button"] = gr.Button("Prepare the ranking CSV", elem_id="export_button")
         w["file"] = gr.File(label="Ranking (CSV)", elem_id="ranking_csv")
         w["snippet"] = gr.Code(snippet0, language="json", label="config_sentence_transformers.json",
@@ -131,6 +131,5 @@ def export_tab(snippet0: str) -> dict:
 
 def about_tab() -> None:
     """The About tab: what the app shows and why, and where the sample corpora come from."""
-    with gr.Tab("About", elem_id="tab_about"):
-        gr.Markdown(ABOUT)
+    with _tab("About", "tab_about", ABOUT):
         gr.Markdown(corpus_credits(manifest()), elem_id="corpus_credits")
