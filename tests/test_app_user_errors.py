@@ -6,7 +6,7 @@ import gradio as gr
 import pytest
 
 from components.app import controls, explore, tab_handlers
-from components.app.user_errors import shows_user_errors
+from components.app.user_errors import shows_user_errors, warning_line
 from components.errors import CorpusError
 from components.jobs import LatestViews
 from components.links import UPLOAD_KEY
@@ -71,3 +71,8 @@ def _calls(engine):
 def test_the_handlers_that_raise_for_the_person_use_it(fake_engine, name):
     with pytest.raises(gr.Error, match="No corpus uploaded in this session yet."):
         _calls(fake_engine)[name]()
+
+
+@pytest.mark.parametrize("message, line", [("plain", "⚠ plain"), ("a *b* [c](d)", "⚠ a \\*b\\* \\[c\\]\\(d\\)")])
+def test_a_warning_line_is_escaped_markdown_after_the_sign(message, line):
+    assert warning_line(message) == line

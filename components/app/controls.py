@@ -12,7 +12,7 @@ from __future__ import annotations
 import gradio as gr
 
 from components.app import warmup
-from components.app.user_errors import LOG, shows_user_errors
+from components.app.user_errors import LOG, shows_user_errors, warning_line
 from components.app.values import corpus_choices, page_corpus
 from components.corpora import Corpus
 from components.errors import LensError
@@ -84,7 +84,7 @@ def restore_link(request: gr.Request = None):
     if not any(name in params for name in PARAMS):
         return (gr.skip(),) * 12
     state, notes = from_query_params(params)
-    return (*_state_values(state, None), " ".join(f"⚠ {md_escape(n)}" for n in notes))
+    return (*_state_values(state, None), " ".join(warning_line(n) for n in notes))
 
 
 def apply_lesson(key, uploaded):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from components.app.user_errors import LOG, shows_user_errors
+from components.app.user_errors import LOG, shows_user_errors, warning_line
 from components.app.values import page_corpus, page_setting, session_key
 from components.comparison import prompts_snippet
 from components.engine import Engine, Exploration
@@ -20,7 +20,7 @@ from components.errors import LensError
 from components.jobs import LatestViews, Superseded
 from components.mapview import THEME as MAP_THEME
 from components.mapview import map_data, map_figure, map_pending, message_figure
-from components.page_text import md_escape, ranking_table, ranking_texts, status_line, table_headers
+from components.page_text import ranking_table, ranking_texts, status_line, table_headers
 from components.projection import FrameCache
 from components.rankchange import lines_from_exploration, rank_change_figure
 from components.rankhtml import ranking_html
@@ -88,7 +88,7 @@ def explore(engine: Engine, frames: FrameCache, views: LatestViews, task_key, mo
         return
     except LensError as exc:
         LOG.info("user error: %s", exc)
-        yield skip, skip, skip, skip, f"⚠ {md_escape(str(exc))}", skip, skip
+        yield skip, skip, skip, skip, warning_line(str(exc)), skip, skip
         return
     yield (_ranking(ex, True, k), _ranking(ex, False, k), _fitting_note(ex, frames) or skip, skip,
            status_line(ex, k), prompts_snippet(setting), measure_token + 1 if measured else skip)

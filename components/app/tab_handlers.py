@@ -14,14 +14,14 @@ import os
 
 import gradio as gr
 
-from components.app.user_errors import LOG, shows_user_errors
+from components.app.user_errors import LOG, shows_user_errors, warning_line
 from components.app.values import corpus_choices, page_corpus, page_setting
 from components.comparison import compare_settings, per_query_csv, ranking_csv
 from components.downloads import write_download
 from components.engine import Engine
 from components.errors import LensError
 from components.links import UPLOAD_KEY
-from components.page_text import md_escape, measure_line, per_query_rows, summary_rows, upload_note
+from components.page_text import measure_line, per_query_rows, summary_rows, upload_note
 from components.retrieval import top_rows
 from components.uploads import corpus_from_upload
 
@@ -48,7 +48,7 @@ def measure_live(engine: Engine, active, task_key, model_key, corpus_key, upload
         return measure(engine, task_key, model_key, corpus_key, uploaded, q_ins, d_ins, include, use_b, qb_ins,
                        db_ins, k, progress=progress)
     except gr.Error as exc:
-        return gr.skip(), gr.skip(), f"⚠ {md_escape(str(exc))}", gr.skip(), gr.skip()
+        return gr.skip(), gr.skip(), warning_line(str(exc)), gr.skip(), gr.skip()
 
 
 @shows_user_errors
@@ -88,7 +88,7 @@ def upload(docs_file, queries_file, qrels_file, uploaded):
                                 paths[2], _original_name(qrels_file) if paths[2] else "")
     except LensError as exc:
         LOG.info("upload rejected: %s", exc)
-        return skip, skip, skip, skip, f"⚠ {md_escape(str(exc))}", skip, skip, skip
+        return skip, skip, skip, skip, warning_line(str(exc)), skip, skip, skip
     for path in paths:  # the corpus lives in this session's memory; the files are not kept
         if path and os.path.exists(path):
             os.remove(path)

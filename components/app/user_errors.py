@@ -1,10 +1,11 @@
-"""One decorator that turns a ``LensError`` into the message a person sees (``gr.Error``).
+"""How a problem reaches the person: a ``gr.Error`` from one decorator, or a warning line in a status.
 
 ``shows_user_errors`` wraps a handler, plain or generator: a ``LensError``
 it raises becomes ``gr.Error`` with the same text, logged as one line (no
 traceback, since it is the person's input, not a bug). Any other exception
-passes through untouched. Handlers that show a problem elsewhere (the status
-line, a warning) catch ``LensError`` themselves and do not use it.
+passes through untouched. Handlers that show a problem in a status line
+instead (so the rest of the page keeps what it shows) catch the error
+themselves and write it with ``warning_line``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, Callable, TypeVar
 import gradio as gr
 
 from components.errors import LensError
+from components.page_text import md_escape
 
 LOG = logging.getLogger("instruction_lens")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -26,6 +28,15 @@ def user_error(exc: LensError) -> gr.Error:
     """A message for the person, and one line (not a traceback) in the log."""
     LOG.info("user error: %s", exc)
     return gr.Error(str(exc), print_exception=False)
+
+
+def warning_line(message: str) -> str:
+    """``message`` as a status line's warning: Markdown-escaped, after a warning sign.
+
+    >>> warning_line("no *such* corpus")
+    '⚠ no \\\\*such\\\\* corpus'
+    """
+    return f"⚠ {md_escape(message)}"
 
 
 def shows_user_errors(handler: F) -> F:
