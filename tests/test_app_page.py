@@ -13,7 +13,8 @@ GRADIO_FREE_IN_APP = ("__init__.py", "values.py", "server.py", "warmup.py")
 
 def test_only_the_app_shell_imports_gradio():
     pattern = re.compile(r"^\s*(import gradio|from gradio)", re.M)
-    importers = {p.relative_to(COMPONENTS).as_posix() for p in COMPONENTS.rglob("*.py") if pattern.search(p.read_text())}
+    importers = {p.relative_to(COMPONENTS).as_posix() for p in COMPONENTS.rglob("*.py")
+                 if pattern.search(p.read_text())}
     assert importers and all(name.startswith("app/") for name in importers), importers
     assert not importers & {f"app/{name}" for name in GRADIO_FREE_IN_APP}
 

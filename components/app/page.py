@@ -60,17 +60,17 @@ body.lens-updating #status::before { content: "Updating… "; font-weight: 600; 
 """
 
 
-def _rankings(demo: gr.Blocks, engine: Engine, frames: FrameCache, ex: dict, st: dict, snippet) -> None:
+def _rankings(demo: gr.Blocks, engine: Engine, frames: FrameCache, ex: dict, states: dict, snippet) -> None:
     """The first ranking on load (after a link is restored), every edit's ranking, and ``/explore``."""
-    views = st["views"]
-    view = [ex["task"], st["active_model"], ex["corpus"], st["uploaded"], ex["q_ins"], ex["d_ins"], ex["include"],
-            ex["query"], ex["k"]]
-    shown = [ex["table_i"], ex["table_b"], ex["plot"], ex["changes"], ex["status"], snippet, st["measure_token"]]
+    views = states["views"]
+    view = [ex["task"], states["active_model"], ex["corpus"], states["uploaded"], ex["q_ins"], ex["d_ins"],
+            ex["include"], ex["query"], ex["k"]]
+    shown = [ex["table_i"], ex["table_b"], ex["plot"], ex["changes"], ex["status"], snippet, states["measure_token"]]
     ranked = functools.partial(explore, engine, frames, views)
-    ranking_in = view + [st["measured"], st["measure_token"]]
+    ranking_in = view + [states["measured"], states["measure_token"]]
     # the view a link describes, then the first ranking
     demo.load(on_load, None, ex["status"], api_visibility="private").then(
-        restore_link, None, st["state_out"], api_visibility="private").then(
+        restore_link, None, states["state_out"], api_visibility="private").then(
         ranked, ranking_in, shown, concurrency_id="explore", concurrency_limit=EXPLORE_WORKERS,
         show_progress_on=[ex["progress"]], api_visibility="private")
     # the public /explore endpoint: the same rankings as data, on widgets the page never shows
@@ -78,19 +78,19 @@ def _rankings(demo: gr.Blocks, engine: Engine, frames: FrameCache, ex: dict, st:
                gr.Markdown(visible=False)]
     gr.Button(visible=False).click(
         functools.partial(explore_api, engine, frames, views),
-        [ex["task"], ex["model"], ex["corpus"], st["uploaded"]] + view[4:], api_out, api_name="explore",
+        [ex["task"], ex["model"], ex["corpus"], states["uploaded"]] + view[4:], api_out, api_name="explore",
         concurrency_id="explore", concurrency_limit=EXPLORE_WORKERS)
     gr.on([w.change for w in view], ranked, ranking_in, shown, trigger_mode="always_last", js=MARK_STALE,
           concurrency_id="explore", concurrency_limit=EXPLORE_WORKERS, show_progress_on=[ex["progress"]],
           api_visibility="private").then(None, js=UNMARK_STALE)
-    doc_side = [st["active_model"], ex["corpus"], st["uploaded"], ex["d_ins"], ex["include"]]
+    doc_side = [states["active_model"], ex["corpus"], states["uploaded"], ex["d_ins"], ex["include"]]
     gr.on([w.change for w in doc_side], functools.partial(note_view, views), doc_side, None, queue=False,
           trigger_mode="multiple", api_visibility="private")
 
 
-def _controls(ex: dict, st: dict) -> None:
+def _controls(ex: dict, states: dict) -> None:
     """Task, model, corpus and example pickers, reset, lessons and the link button."""
-    active_model, uploaded = st["active_model"], st["uploaded"]
+    active_model, uploaded = states["active_model"], states["uploaded"]
     ex["task"].input(on_task, [ex["task"], active_model, uploaded],
                      [ex["q_ins"], ex["d_ins"], ex["include"], ex["corpus"], ex["example"], ex["query"],
                       ex["info"]], api_visibility="private")
@@ -102,7 +102,7 @@ def _controls(ex: dict, st: dict) -> None:
     ex["example"].select(pick_example, None, ex["query"], api_visibility="private")
     ex["reset"].click(on_reset, [ex["task"], active_model], [ex["q_ins"], ex["d_ins"], ex["include"]],
                       api_visibility="private")
-    ex["lesson"].input(apply_lesson, [ex["lesson"], uploaded], st["state_out"], api_visibility="private").then(
+    ex["lesson"].input(apply_lesson, [ex["lesson"], uploaded], states["state_out"], api_visibility="private").then(
         None, js=TO_TOP)
     ex["copy"].click(page_link, [ex["task"], active_model, ex["corpus"], ex["q_ins"], ex["d_ins"], ex["include"],
                                  ex["query"], ex["k"]], ex["link"], api_visibility="private").then(
@@ -110,17 +110,17 @@ def _controls(ex: dict, st: dict) -> None:
                                                          api_visibility="private", queue=False)
 
 
-def _tabs(engine: Engine, ex: dict, st: dict, me: dict, up: dict, xp: dict) -> None:
+def _tabs(engine: Engine, ex: dict, states: dict, me: dict, up: dict, xp: dict) -> None:
     """``/measure`` (and re-measuring after edits once asked), ``/export`` and ``/upload``."""
-    active_model, uploaded = st["active_model"], st["uploaded"]
+    active_model, uploaded = states["active_model"], states["uploaded"]
     measure_in = [ex["task"], active_model, ex["corpus"], uploaded, ex["q_ins"], ex["d_ins"], ex["include"],
                   me["use_b"], me["qb_ins"], me["db_ins"], me["mk"]]
-    measure_out = [me["summary"], me["per_query"], me["status"], me["file"], st["measured"]]
+    measure_out = [me["summary"], me["per_query"], me["status"], me["file"], states["measured"]]
     me["button"].click(functools.partial(measure, engine), measure_in, measure_out, api_name="measure",
                        concurrency_id="measure", concurrency_limit=1)
-    gr.on([st["measure_token"].change, me["use_b"].change, me["qb_ins"].change, me["db_ins"].change,
+    gr.on([states["measure_token"].change, me["use_b"].change, me["qb_ins"].change, me["db_ins"].change,
            me["mk"].change],
-          functools.partial(measure_live, engine), [st["measured"]] + measure_in, measure_out,
+          functools.partial(measure_live, engine), [states["measured"]] + measure_in, measure_out,
           trigger_mode="always_last", concurrency_id="measure", concurrency_limit=1,
           show_progress_on=[me["status"]], api_visibility="private")
     xp["button"].click(functools.partial(export, engine),
@@ -141,7 +141,7 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
 
     # uploads and other cached files older than an hour are deleted every hour
     with gr.Blocks(title="Instruction Lens", delete_cache=(3600, 3600), fill_width=True) as demo:
-        st: dict = {
+        states: dict = {  # what the handlers share beyond the widgets: per-session states, the latest views
             "views": LatestViews(),
             "uploaded": gr.State(None),  # this session's uploaded corpus
             "active_model": gr.State(DEFAULT_MODEL),  # the model in use: the last one that could be had
@@ -153,11 +153,11 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
         me, up, xp = parts.measure_tab(), parts.upload_tab(), parts.export_tab(prompts_snippet(s0))
         parts.about_tab()
         # what a link or a lesson sets: the pickers, the model in use, instructions, query, k, examples, notes
-        st["state_out"] = [ex["task"], ex["model"], st["active_model"], ex["corpus"], ex["q_ins"], ex["d_ins"],
+        states["state_out"] = [ex["task"], ex["model"], states["active_model"], ex["corpus"], ex["q_ins"], ex["d_ins"],
                            ex["include"], ex["query"], ex["k"], ex["example"], ex["info"], ex["notice"]]
-        _rankings(demo, engine, frames, ex, st, xp["snippet"])
-        _controls(ex, st)
-        _tabs(engine, ex, st, me, up, xp)
+        _rankings(demo, engine, frames, ex, states, xp["snippet"])
+        _controls(ex, states)
+        _tabs(engine, ex, states, me, up, xp)
     return demo
 
 
