@@ -1,7 +1,7 @@
 """Instruction Lens: serve the app (``python app.py``).
 
 The page is served at once; models load and UMAP compiles in a background
-thread (components.warmup), and the page says so while it happens.
+thread (components.app.warmup), and the page says so while it happens.
 """
 
 import ctypes
@@ -18,7 +18,7 @@ try:  # glibc: two malloc arenas, not one per thread and core, keep the handler 
 except (OSError, AttributeError):  # another C library: its own defaults
     pass
 
-from components.server import main  # noqa: E402  (environment first, then imports)
+from components.app.server import main  # noqa: E402  (environment first, then imports)
 
 if __name__ == "__main__":
     main()

@@ -110,7 +110,7 @@ def measure_pair(engine, model_key: str, corpus_key: str) -> dict:
     """Embed one corpus and its queries, fit the frame, score both cases."""
     from components.corpora import load_sample
     from components.projection import fit_frame, make_reducer
-    from components.warmup import default_setting
+    from components.setting import default_setting
 
     corpus = load_sample(corpus_key)
     setting = default_setting(corpus.task, model_key)

@@ -40,13 +40,16 @@ the end). Sections:
   after a restart, the model loaded.
 * ``memory``: peak RSS of the real app (both models, the largest corpora,
   with its start-up work), as ``benchmarks/latency.py`` measures it.
+
+The encoder-level sections (``peaks``, ``steps``, ``profile``) are measured
+in ``benchmarks/precision_encoder.py``; this module runs every section and
+writes the report.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import copy
 import json
 import os
 import subprocess
@@ -64,6 +67,7 @@ if str(REPO) not in sys.path:
 from benchmarks import cold_start as cold  # noqa: E402
 from benchmarks import engine_timings as et  # noqa: E402
 from benchmarks import latency as lat  # noqa: E402
+from benchmarks.precision_encoder import measure_peaks, measure_profile, measure_steps  # noqa: E402
 from benchmarks import timing  # noqa: E402
 
 MODELS = ("minilm-offline", "e5-small-offline")  # --models minilm-instruct-offline measures the adapter too
@@ -71,34 +75,12 @@ DOC_CORPUS = "lee_news"
 SECTIONS = ("peaks", "doc_edit", "steps", "profile", "query_edit", "fidelity", "first_ranking", "memory")
 TARGETS = {"doc_edit_s": {"minilm-offline": 4.0, "e5-small-offline": 10.0, "minilm-instruct-offline": 4.0},
            "speedup": 3.0, "query_edit_s": 0.06, "first_ranking_s": 3.0, "peak_rss_mb": 2048.0}
-MATMUL_OPS = ("aten::addmm", "aten::mm", "aten::bmm", "aten::baddbmm")
 
 
 def speedup_summary(ratios: Sequence[float], target: float) -> dict:
     """Speed-up ratios (bigger is better): ``ratio_to_target`` is target / median, at most 1 passes."""
     out = timing.ratio_summary(ratios)
     out.update(target=target, ok=out["median"] >= target, ratio_to_target=target / out["median"])
-    return out
-
-
-def measure_peaks() -> dict:
-    """Best matmul GFLOP/s per dtype and thread count, and the process's precision choice."""
-    import torch
-
-    from components.precision import cpu_flags, machine_detection, matmul_gflops
-
-    out: dict = {}
-    for threads in sorted({1, os.cpu_count() or 1}):
-        row = {}
-        for name, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
-            row[name] = max(matmul_gflops(dtype, size, 0.2, threads) for size in (256, 512, 1024) for _ in range(2))
-        row["bf16_over_fp32"] = row["bf16"] / row["fp32"]
-        out[f"threads_{threads}"] = row
-    flags = cpu_flags() or frozenset()
-    det = machine_detection()
-    out["cpu_bf16_flags"] = sorted(f for f in flags if "bf16" in f or f.startswith("amx"))
-    out["chosen"] = {"precision": det.precision, "reason": det.reason,
-                     "probe_fp32_gflops": det.fp32_gflops, "probe_bf16_gflops": det.bf16_gflops}
     return out
 
 
@@ -127,82 +109,6 @@ def measure_doc_edit(engines: dict, frames: dict, corpus, model_key: str, repeat
             "speedup": speedup_summary(ratios, TARGETS["speedup"])}
 
 
-def _variants(model):
-    """(name, model, precision) for each step past float32; copies are made one at a time."""
-    import torch
-
-    from components.precision import BF16, FP32
-
-    yield "fp32", model, FP32
-    yield "bf16_autocast", model, BF16
-    weights = copy.deepcopy(model)
-    for module in weights.modules():
-        if isinstance(module, torch.nn.Linear):
-            module.to(torch.bfloat16)
-    yield "bf16_autocast_bf16_linear_weights", weights, BF16
-    del weights
-    eager = copy.deepcopy(model)
-    eager[0].auto_model.set_attn_implementation("eager")
-    yield "bf16_autocast_eager_attention", eager, BF16
-
-
-def measure_steps(engine, corpus, model_key: str, repeats: int) -> dict:
-    """The 300 texts through the encoder alone, per step; speed-up and worst cosine against float32."""
-    import numpy as np
-
-    from components.encoder import SentenceTransformerEncoder
-
-    texts = et.clipped_texts(engine, model_key, corpus)
-    prompt = _setting(model_key, corpus).prompt("document")
-    base = engine.encoder(model_key)
-    out, ref = {}, None
-    for name, model, precision in _variants(base.model):
-        enc = SentenceTransformerEncoder(model_key, model, precision, fingerprint=base.fingerprint)
-        times, vecs = [], None
-        for _ in range(repeats):
-            took, vecs = timing.timed(lambda enc=enc: enc.encode(texts, prompt, True))
-            times.append(took)
-        ref = vecs if ref is None else ref
-        out[name] = {**timing.summarize(times), "min_cosine_to_fp32": float(np.min(np.sum(vecs * ref, axis=1)))}
-    for row in out.values():
-        row["speedup_vs_fp32"] = out["fp32"]["median_s"] / row["median_s"]
-    return out
-
-
-def measure_profile(engine, corpus, model_key: str, peaks: dict, n_docs: int = 32) -> dict:
-    """Seconds per kind of operator in one encode of ``n_docs`` articles, and matmul GFLOP/s."""
-    import torch
-    from torch.profiler import ProfilerActivity, profile
-
-    from components.encoder import _threads
-
-    enc = engine.encoder(model_key)
-    texts = et.clipped_texts(engine, model_key, corpus)[:n_docs]
-    prompt = timing.fresh(_setting(model_key, corpus).prompt("document"))
-    enc.encode(texts[:4], prompt, True)  # first call: allocations, thread pool
-    with profile(activities=[ProfilerActivity.CPU], with_flops=True) as prof:
-        wall, _ = timing.timed(lambda: enc.encode(texts, prompt, True))
-    kinds = {"matmul": 0.0, "attention": 0.0, "other_ops": 0.0}
-    flops = 0
-    for evt in prof.key_averages():
-        secs = evt.self_cpu_time_total / 1e6
-        if evt.key in MATMUL_OPS:
-            kinds["matmul"] += secs
-            flops += evt.flops or 0
-        elif "scaled_dot_product" in evt.key or "flash_attention" in evt.key:
-            kinds["attention"] += secs
-        else:
-            kinds["other_ops"] += secs
-    kinds["outside_ops"] = max(0.0, wall - sum(kinds.values()))
-    threads = _threads(True, "foreground")
-    peak = peaks.get(f"threads_{threads}", {}).get(enc.precision)
-    achieved = flops / kinds["matmul"] / 1e9 if kinds["matmul"] else 0.0
-    return {"wall_s": wall, "n_docs": len(texts), "threads": threads, "seconds": kinds,
-            "share": {k: v / wall for k, v in kinds.items()}, "matmul_gflop": flops / 1e9,
-            "matmul_gflops_achieved": achieved, "matmul_peak_gflops": peak,
-            "share_of_peak": achieved / peak if peak else None, "torch_threads_after": torch.get_num_threads()}
-
-
 _FIRST_RANKING_CHILD = """
 import json, sys, time
 t0 = time.perf_counter()
@@ -210,7 +116,7 @@ from components.corpora import load_sample
 from components.encoder import SentenceTransformerEncoder
 from components.engine import Engine
 from components.store import VectorStore
-from components.warmup import default_setting
+from components.setting import default_setting
 encoded = [0]
 real = SentenceTransformerEncoder.encode
 def counting(self, texts, *a, **k):

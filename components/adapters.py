@@ -58,7 +58,7 @@ def merge_adapter(base_folder: Path, adapter_dir: Path, out_dir: Path) -> Path:
 def minilm_instruct_folder(progress: Progress | None = None, cache_dir: Path | None = None,
                            adapter_dir: Path = ADAPTER_DIR) -> Path:
     """The merged MiniLM + instruction adapter folder, built on first use."""
-    from components.e5_convert import _locked, default_cache_dir
+    from components.e5.convert import _locked, default_cache_dir
     from components.loading import _minilm_folder
 
     out_dir = (cache_dir or default_cache_dir()) / f"minilm-instruct-{adapter_checksum(adapter_dir)}"

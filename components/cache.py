@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Callable, ContextManager, Sequence
+from typing import Callable, ContextManager, Sequence, cast
 
 import numpy as np
 
@@ -107,7 +107,7 @@ def embed_cached(encoder: Encoder, cache: EmbeddingCache, texts: Sequence[str], 
     found = [cache.get(k) for k in keys]
     missing = [i for i, v in enumerate(found) if v is None]
     if not missing:
-        return np.stack(found).astype(np.float32, copy=False)
+        return np.stack(cast("list[np.ndarray]", found)).astype(np.float32, copy=False)
     if store is not None:
         block = _from_store(store, cache, keys, missing)
         if block is not None:
@@ -160,4 +160,4 @@ def _fill(encoder: Encoder, cache: EmbeddingCache, texts: Sequence[str], prompt:
         for i, key in enumerate(keys):
             if found[i] is None:
                 found[i] = found[first[key]]
-    return np.stack(found).astype(np.float32, copy=False), len(first)
+    return np.stack(cast("list[np.ndarray]", found)).astype(np.float32, copy=False), len(first)  # all filled

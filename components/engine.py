@@ -93,8 +93,9 @@ class Engine:
         self.slots = slots or CorpusSlots(1)
         self.store = store
         self.forced = precision
-        self._factory = factory if precision is None else functools.partial(factory, precision=precision)
-        self._encoders: dict[str, Encoder] = {}
+        forcing: Callable[..., Encoder] = factory  # takes precision= when one is forced (see above)
+        self._factory = factory if precision is None else functools.partial(forcing, precision=precision)
+        self._encoders: dict[str | tuple[str, str], Encoder] = {}  # by model, and twins by (model, precision)
         self._lock = threading.Lock()
 
     def encoder(self, model_key: str, progress: Progress | None = None, precision: str | None = None) -> Encoder:

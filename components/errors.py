@@ -1,6 +1,6 @@
 """Named errors with messages a user can act on.
 
-Logic raises these; ``components.ui`` turns them into ``gr.Error`` messages.
+Logic raises these; ``components.app`` turns them into ``gr.Error`` messages (``components.app.user_errors``).
 They are all ``ValueError`` subclasses so plain callers can catch one type.
 """
 

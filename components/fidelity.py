@@ -62,7 +62,7 @@ def slice_corpus(corpus: Corpus, n_docs: int, n_queries: int | None = None) -> C
     tasks keep only the slice's documents. Document order is the corpus's.
     """
     wanted: set[str] = set()
-    queries = []
+    queries: list[LabeledQuery] = []
     for q in corpus.labeled_queries:
         if (n_queries is not None and len(queries) >= n_queries) or len(wanted | set(q.relevant)) > n_docs:
             continue

@@ -1,6 +1,6 @@
 """Who waits for what: corpus jobs take turns, queries never wait, stale work stops.
 
-Two small shared mechanisms, plain Python (``components.ui`` wires them to
+Two small shared mechanisms, plain Python (``components.app`` wires them to
 the page):
 
 * ``CorpusSlots`` lets a fixed number of corpus jobs (embedding a whole

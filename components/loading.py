@@ -48,7 +48,7 @@ def _minilm_folder(progress: Progress | None) -> Path:
 
 def _e5_folder(variant: str) -> Callable[[Progress | None], Path]:
     def resolve(progress: Progress | None) -> Path:
-        from components.e5_convert import ensure_converted
+        from components.e5.convert import ensure_converted
 
         return ensure_converted(variant, progress=progress)
 
@@ -178,12 +178,11 @@ FINGERPRINT_SAMPLES = 64  # 4 KB slices hashed per large tensor (small tensors a
 VOCAB_SAMPLES = 512  # tokens looked up at spread ids
 
 
-def _tensor_bytes(tensor: Any, h: "hashlib._Hash") -> None:
+def _tensor_bytes(tensor: Any, h: "hashlib.blake2b") -> None:
     import numpy as np
 
-    data = memoryview(np.ascontiguousarray(tensor.detach().float().numpy() if tensor.dtype.is_floating_point
-                                           and tensor.dtype.itemsize == 2 else tensor.detach().numpy())
-                      .reshape(-1).view(np.uint8))
+    data = np.ascontiguousarray(tensor.detach().float().numpy() if tensor.dtype.is_floating_point
+                                and tensor.dtype.itemsize == 2 else tensor.detach().numpy()).reshape(-1).view(np.uint8).data
     if len(data) <= FINGERPRINT_SAMPLES * 4096:
         h.update(data)
         return

@@ -1,6 +1,6 @@
 """Turn results into what the page shows: table rows and status lines.
 
-Plain values only (lists of cells, Markdown-safe strings); ``components.ui``
+Plain values only (lists of cells, Markdown-safe strings); ``components.app``
 puts them into widgets. Corpus text goes into table cells as plain text and is
 never marked up; any text that reaches Markdown is escaped first. A corpus
 whose documents have kinds gets a ``kind`` column and a count of kinds in the

@@ -87,7 +87,7 @@ def default_folder() -> Path:
     env = os.environ.get(STORE_DIR_ENV, "").strip()
     if env:
         return Path(env).expanduser()
-    from components.e5_convert import default_cache_dir
+    from components.e5.convert import default_cache_dir
 
     return default_cache_dir() / "vectors"
 

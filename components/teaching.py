@@ -1,4 +1,4 @@
-"""The app's teaching prose, in one place (Markdown strings)."""
+"""The app's teaching prose, in one place (Markdown strings): the intro, About, and what each tab does."""
 
 INTRO = """\
 ## Instruction Lens
@@ -42,3 +42,21 @@ then `rag = TaskAwareRAG("e5-small-offline")`, `rag.index(texts, task="qa")` and
 override per call; `rag.compare(question)` shows the ranking with and without them, and how far
 each document moved. The README has a runnable example.
 """
+
+MEASURE_INTRO = (
+    "nDCG, MRR and Recall at k over the corpus's labelled queries, computed as MTEB "
+    "and BEIR do (trec_eval), for the model and instructions above, against the same "
+    "model with no instruction. After the first run it follows your edits.")
+
+# the page adds the upload limits (components.uploads.limits_sentence)
+UPLOAD_INTRO = (
+    "Bring your own corpus: **plain text** (one document per line), **CSV** with a "
+    "`text` column (optional `id`, `title`), or **JSONL** (`id`, `text`, optional "
+    "`title`). Labelled queries are optional: BEIR `queries.jsonl` + `qrels.tsv`, or a "
+    "CSV with `query` and `doc_id` columns (optional `score`). The corpus stays in this "
+    "session; the files are deleted from the server once read.")
+
+EXPORT_INTRO = (
+    "Download the whole ranking (with and without instructions) as CSV, and copy the "
+    "instructions as a sentence-transformers `prompts` block for a model folder's "
+    "`config_sentence_transformers.json`.")

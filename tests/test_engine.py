@@ -121,7 +121,7 @@ def test_one_precision_per_model_and_precisions_never_share_vectors(pets):
     """Two engines in different precisions over one cache: each encodes its own vectors."""
     from components.cache import EmbeddingCache
     from fake_encoder import HashEncoder
-    from components.warmup import default_setting
+    from components.setting import default_setting
 
     made: dict = {}
 
@@ -144,7 +144,7 @@ def test_a_model_has_one_precision_per_corpus_for_documents_and_queries(monkeypa
     from components import precision as prec
     from components.corpora import load_sample
     from components.models import get_model
-    from components.warmup import default_setting
+    from components.setting import default_setting
 
     monkeypatch.setattr(prec, "machine_detection", lambda: prec.Detection(prec.BF16, "test"))
     seen: list = []

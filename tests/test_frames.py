@@ -11,7 +11,7 @@ import pytest
 from components import frames as frames_mod
 from components.frames import INTERIM, InterimFrame, LiveFrameCache, interim_frame
 from components.mapview import map_data, map_figure
-from components.warmup import default_setting
+from components.setting import default_setting
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from components.models import MODELS
 from components.engine import Engine
 from components.fidelity import GUARD, compare_precisions, slice_corpus
 from components.precision import BF16, FP32
-from components.warmup import default_setting
+from components.setting import default_setting
 
 GUARDED = [(m.key, c) for m in MODELS for c in m.bf16]
 SLICE, QUERIES = 16, 10  # documents and labelled queries per corpus: seconds, not minutes, on two cores

@@ -15,7 +15,7 @@ from components.corpora import Corpus, Document, load_sample
 from components.engine import Engine
 from fake_encoder import HashEncoder
 from components.store import VectorStore, block_key, decode_block, encode_block, open_store
-from components.warmup import default_setting
+from components.setting import default_setting
 
 
 def _key(n: int) -> bytes:

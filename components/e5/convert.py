@@ -58,11 +58,11 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from components.e5_format import PIP_HINT as _PIP_HINT
-from components.e5_format import bert_config as _bert_config
-from components.e5_format import bert_state_dict, read_e5_file
-from components.e5_format import check_names as _check_names
-from components.e5_tokenizer import build_tokenizer
+from components.e5.format import PIP_HINT as _PIP_HINT
+from components.e5.format import bert_config as _bert_config
+from components.e5.format import bert_state_dict, read_e5_file
+from components.e5.format import check_names as _check_names
+from components.e5.tokenizer import build_tokenizer
 from components.errors import ModelUnavailable
 from components.progress import Progress
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components import warmup
+from components.app import warmup
 from components.corpora import load_sample
 from components.engine import Exploration
 from components.models import DEFAULT_MODEL, get_model

