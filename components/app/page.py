@@ -56,6 +56,8 @@ CSS = """
 body.lens-updating #ranked_instructed, body.lens-updating #ranked_baseline, body.lens-updating #map
   { opacity: 0.45; transition: opacity 0.15s; }
 body.lens-updating #status::before { content: "Updating… "; font-weight: 600; }
+#status { flex: 1 1 0 !important; }  /* the status line takes the row; progress keeps a narrow box */
+#progress { flex: 0 0 240px !important; }
 #notice:empty, #notice .prose:empty { display: none; }
 """
 

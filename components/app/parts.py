@@ -66,7 +66,7 @@ def explorer(task0: TaskPreset, q0: str, d0: str, inc0: bool, corpus0: Corpus) -
     with gr.Row(equal_height=True):
         w["status"] = gr.Markdown("", elem_id="status", scale=4)
         # the progress of a slow job shows here, beside the status line, never over it
-        w["progress"] = gr.Markdown("", elem_id="progress", scale=1, min_width=220, min_height="2.6em")
+        w["progress"] = gr.Markdown("", elem_id="progress", scale=1, min_width=220, min_height="1.5em")
     w["notice"] = gr.Markdown("", elem_id="notice")
     with gr.Row():
         for key, title, elem in (("table_i", TABLE_TITLES[0], "ranked_instructed"),
