@@ -48,7 +48,7 @@ def measure_live(engine: Engine, active, task_key, model_key, corpus_key, upload
         return measure(engine, task_key, model_key, corpus_key, uploaded, q_ins, d_ins, include, use_b, qb_ins,
                        db_ins, k, progress=progress)
     except gr.Error as exc:
-        return gr.skip(), gr.skip(), warning_line(str(exc)), gr.skip(), gr.skip()
+        return gr.skip(), gr.skip(), warning_line(exc.message), gr.skip(), gr.skip()  # str() is its repr
 
 
 @shows_user_errors
