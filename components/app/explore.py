@@ -10,6 +10,8 @@ never a failed ranking. Nothing here decides what is ranked or how: that is
 
 from __future__ import annotations
 
+import time
+
 import gradio as gr
 
 from components.app.user_errors import LOG, shows_user_errors, warning_line
@@ -69,6 +71,11 @@ def _ranking(ex: Exploration, instructed: bool, k: int) -> str:
                         k, label)
 
 
+# Drawing the map blocks the browser's main thread for about 0.15 s: a map that arrives with the
+# tables would hold back their paint, so it is sent no sooner than this after them.
+PAINT_GAP_S = 0.1
+
+
 def explore(engine: Engine, frames: FrameCache, views: LatestViews, task_key, model_key, corpus_key, uploaded,
             q_ins, d_ins, include, query, k, measured=False, measure_token=0, request: gr.Request = None,
             progress=gr.Progress()):
@@ -76,7 +83,8 @@ def explore(engine: Engine, frames: FrameCache, views: LatestViews, task_key, mo
 
     A failure or a superseded job leaves the shown result as it is (the
     status says what went wrong). The map always follows in a second update,
-    so the rankings are on screen before the map is built and drawn.
+    at least ``PAINT_GAP_S`` after the first, so the browser paints the
+    rankings before it starts drawing the map.
     """
     k = int(k)
     skip = gr.skip()
@@ -92,7 +100,10 @@ def explore(engine: Engine, frames: FrameCache, views: LatestViews, task_key, mo
         return
     yield (_ranking(ex, True, k), _ranking(ex, False, k), _fitting_note(ex, frames) or skip, skip,
            status_line(ex, k), prompts_snippet(setting), measure_token + 1 if measured else skip)
-    yield skip, skip, _map(ex, frames, k), _rank_change(ex, k), skip, skip, skip
+    sent = time.monotonic()
+    figures = _map(ex, frames, k), _rank_change(ex, k)
+    time.sleep(max(0.0, sent + PAINT_GAP_S - time.monotonic()))
+    yield skip, skip, *figures, skip, skip, skip
 
 
 @shows_user_errors
