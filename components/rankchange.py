@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from components.corpora import kind_name
 from components.figures import plain_figure
@@ -134,8 +134,12 @@ def _trace(lines: list[RankLine], change: Change, k: int, y0: dict, y1: dict, da
                 marker=dict(size=9, color=colour, symbol=symbols, line=dict(color=colour, width=2)))
 
 
-def rank_change_figure(lines: Sequence[RankLine], k: int, dark: bool = False) -> go.Figure:
-    """The slope chart of ``lines``: one trace per ``Change`` that occurs, named for the legend."""
+def rank_change_figure(lines: Sequence[RankLine], k: int, dark: bool = False,
+                       theme: Mapping[str, Any] | None = None) -> go.Figure:
+    """The slope chart of ``lines``: one trace per ``Change`` that occurs, named for the legend.
+
+    ``theme``: layout settings laid over the chart's own (the page passes the map's transparent theme).
+    """
     lines = list(lines)
     y0, y1 = _band(lines, k, "before"), _band(lines, k, "after")
     traces = [_trace(group, change, k, y0, y1, dark) for change in Change
@@ -154,4 +158,4 @@ def rank_change_figure(lines: Sequence[RankLine], k: int, dark: bool = False) ->
         shapes=[dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=k + 0.75, y1=k + 0.75,
                      line=dict(color="#888", width=1, dash="dot"))],  # the cut below the top k
     )
-    return plain_figure(traces, layout)
+    return plain_figure(traces, {**layout, **(theme or {})})

@@ -52,3 +52,11 @@ def test_the_rank_change_chart_is_a_valid_figure(dark):
                        relevant={"e": 1})
     _same_as_checked(rank_change_figure(lines, k=3, dark=dark))
     _same_as_checked(rank_change_figure([], k=5, dark=dark))
+
+
+def test_the_page_theme_laid_over_the_rank_change_chart_is_a_valid_figure():
+    from components.mapview import THEME
+
+    fig = rank_change_figure(rank_lines(list("abc"), list("cab"), k=2), k=2, theme=THEME)
+    assert fig.layout.paper_bgcolor == THEME["paper_bgcolor"]
+    _same_as_checked(fig)

@@ -57,11 +57,10 @@ def _map(ex: Exploration, frames: FrameCache, k: int):
 
 def _rank_change(ex: Exploration, k: int):
     """The slope chart of ranks without and with instructions; a failure is a message."""
-    try:
-        fig = rank_change_figure(lines_from_exploration(ex, k), k)
+    try:  # the map's transparent backgrounds: legible in both themes
+        return rank_change_figure(lines_from_exploration(ex, k), k, theme=MAP_THEME)
     except Exception as exc:
         return message_figure(f"The rank changes could not be drawn: {exc}")
-    return fig.update_layout(**MAP_THEME)  # the map's transparent backgrounds: legible in both themes
 
 
 def _ranking(ex: Exploration, instructed: bool, k: int) -> str:
