@@ -159,7 +159,9 @@ def test_while_work_runs_the_old_result_stays_and_progress_has_its_own_place(pag
     tracker.first.wait_for()
     # the old result stays, dimmed and labelled; the progress sits beside the status line, not on it
     assert page.locator("#ranked_instructed tbody tr").count() == 10
-    assert page.locator("#ranked_instructed").evaluate("t => Number(getComputedStyle(t).opacity)") < 0.6
+    # dimmed once its 0.15 s fade has run
+    page.wait_for_function("() => Number(getComputedStyle(document.querySelector('#ranked_instructed')).opacity)"
+                           " < 0.6", timeout=2_000)
     assert page.evaluate("() => getComputedStyle(document.querySelector('#status'), '::before').content") \
         == '"Updating… "'
     assert page.locator("#status").inner_text().endswith(status.strip()[-30:])
