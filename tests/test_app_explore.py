@@ -49,3 +49,28 @@ def test_superseded_corpus_work_changes_nothing_on_screen(fake_engine, monkeypat
     monkeypatch.setattr(fake_engine, "explore", superseded)
     updates = _explore(fake_engine)
     assert updates == [(gr.skip(),) * 7]
+
+
+def test_rankings_come_first_then_the_map_after_the_paint_gap_then_the_rank_changes(fake_engine, monkeypatch):
+    import time
+
+    import gradio as gr
+
+    from components.app import explore as module
+    from components.jobs import LatestViews
+
+    stamps = []
+    gen = module.explore(fake_engine, FrameCache(), LatestViews(), "qa",
+                         "minilm-offline", "python_faq_qa", None, "q: ", "", True, "Why are strings immutable?", 5,
+                         progress=lambda *a, **k: None)
+    updates = []
+    for update in gen:
+        stamps.append(time.monotonic())
+        updates.append(update)
+    assert len(updates) == 3
+    tables, mapped, changed = updates
+    assert 'role="row"' in tables[0] and 'role="row"' in tables[1] and tables[3] == gr.skip()
+    assert [i for i, u in enumerate(mapped) if u != gr.skip()] == [2]
+    assert [i for i, u in enumerate(changed) if u != gr.skip()] == [3]
+    assert mapped[2]["data"] and changed[3]["data"]
+    assert stamps[1] - stamps[0] >= module.PAINT_GAP_S * 0.9

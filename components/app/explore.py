@@ -70,9 +70,10 @@ def _ranking(ex: Exploration, instructed: bool, k: int) -> str:
                         k, label)
 
 
-# Drawing the map blocks the browser's main thread for about 0.15 s: a map that arrives with the
-# tables would hold back their paint, so it is sent no sooner than this after them.
-PAINT_GAP_S = 0.1
+# Drawing a figure blocks the browser's main thread (the map for about 0.1 s): a map that arrives with
+# the tables would hold back their paint, so it is sent no sooner than this after them, which is about
+# two frames after the browser has the tables.
+PAINT_GAP_S = 0.05
 
 
 def explore(engine: Engine, frames: FrameCache, views: LatestViews, task_key, model_key, corpus_key, uploaded,
@@ -80,10 +81,11 @@ def explore(engine: Engine, frames: FrameCache, views: LatestViews, task_key, mo
             progress=gr.Progress()):
     """Yield (instructed table, baseline table, map, rank changes, status, prompts snippet, measure token).
 
-    A failure or a superseded job leaves the shown result as it is (the
-    status says what went wrong). The map always follows in a second update,
-    at least ``PAINT_GAP_S`` after the first, so the browser paints the
-    rankings before it starts drawing the map.
+    Three updates: the rankings and status first; the map at least
+    ``PAINT_GAP_S`` later, so the browser paints the rankings before it
+    starts drawing the map; the rank-change chart last, so drawing it does
+    not hold back the map. A failure or a superseded job leaves the shown
+    result as it is (the status says what went wrong).
     """
     k = int(k)
     skip = gr.skip()
@@ -100,9 +102,10 @@ def explore(engine: Engine, frames: FrameCache, views: LatestViews, task_key, mo
     yield (_ranking(ex, True, k), _ranking(ex, False, k), _fitting_note(ex, frames) or skip, skip,
            status_line(ex, k), prompts_snippet(setting), measure_token + 1 if measured else skip)
     sent = time.monotonic()
-    figures = _map(ex, frames, k), _rank_change(ex, k)
+    figure = _map(ex, frames, k)
     time.sleep(max(0.0, sent + PAINT_GAP_S - time.monotonic()))
-    yield skip, skip, *figures, skip, skip, skip
+    yield skip, skip, figure, skip, skip, skip, skip
+    yield skip, skip, skip, _rank_change(ex, k), skip, skip, skip
 
 
 @shows_user_errors
