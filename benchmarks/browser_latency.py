@@ -43,7 +43,8 @@ if str(REPO) not in sys.path:  # run as a script: make ``benchmarks`` and ``comp
 
 from benchmarks import browser_report as report_  # noqa: E402
 from benchmarks import browser_timeline as tl  # noqa: E402
-from benchmarks.browser_page import Session, explore_args, open_session, pick, tables_match_api  # noqa: E402
+from benchmarks.browser_page import (Session, explore_args, open_session, pick, tables_match_api,  # noqa: E402
+                                     wait_until_idle)
 from benchmarks.app_process import running_app, wait_for_page  # noqa: E402
 from benchmarks.timing import machine_info, summarize  # noqa: E402
 
@@ -156,7 +157,7 @@ def run_config(s: Session, client, model: str, task: str, counts: dict[str, int]
     from components.tasks import get_task
 
     out = {"model": model, "task": task, "corpus": get_task(task).corpus, "switch": switch(s, model, task),
-           "load_avg_start": list(os.getloadavg())}
+           "app_idle": wait_until_idle(s.app_pid), "load_avg_start": list(os.getloadavg())}
     edit(s, "type", 0)  # warm-up keystroke, not reported
     out["single"] = {kind: single(s, kind, counts[kind]) for kind in KINDS}
     out["bursts"] = [fast_burst(s, client, BURST_WORDS[i % len(BURST_WORDS)]) for i in range(bursts)]
@@ -215,12 +216,15 @@ def main(argv=None) -> int:
     ap.add_argument("--keystrokes", type=int, default=12, help="edits per kind (type, paste, delete)")
     ap.add_argument("--bursts", type=int, default=3)
     ap.add_argument("--api", type=int, default=10, help="gradio_client calls per model and corpus")
+    ap.add_argument("--configs", nargs="+", metavar="MODEL:TASK", default=None,
+                    help="model and task pairs in the order measured (default: the four of CONFIGS)")
     args = ap.parse_args(argv)
     for key, value in (("HF_HUB_OFFLINE", "1"), ("HF_HUB_DISABLE_TELEMETRY", "1"),
                        ("GRADIO_ANALYTICS_ENABLED", "False"), ("TOKENIZERS_PARALLELISM", "false")):
         os.environ.setdefault(key, value)
     n = 3 if args.quick else args.keystrokes
-    report = run(CONFIGS[:1] if args.quick else CONFIGS, dict.fromkeys(KINDS, n),
+    configs = tuple(tuple(c.split(":", 1)) for c in args.configs) if args.configs else CONFIGS
+    report = run(configs[:1] if args.quick else configs, dict.fromkeys(KINDS, n),
                  1 if args.quick else args.bursts, 3 if args.quick else args.api)
     print(f"report: {report_.write_report(report, Path(args.out))}")
     return 0

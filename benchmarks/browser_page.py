@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import urllib.request
 from pathlib import Path
 
@@ -102,6 +103,25 @@ def cpu_seconds(pid: int, name: str | None = None) -> float:
         except psutil.NoSuchProcess:
             continue
     return total
+
+
+def wait_until_idle(pid: int, busy_share: float = 0.1, window_s: float = 1.0, limit_s: float = 120.0) -> dict:
+    """Wait until ``pid`` and its children use under ``busy_share`` of one core over ``window_s``.
+
+    Background work the app starts on its own (UMAP's compile on a fresh
+    start, a frame that replaces its PCA stand-in) would otherwise be counted
+    against the keystrokes measured next. Gives up after ``limit_s``; returns
+    the seconds waited and whether the app became idle.
+    """
+    t0 = time.perf_counter()
+    before = cpu_seconds(pid)
+    while time.perf_counter() - t0 < limit_s:
+        time.sleep(window_s)
+        now = cpu_seconds(pid)
+        if now - before < busy_share * window_s:
+            return {"waited_s": time.perf_counter() - t0, "idle": True}
+        before = now
+    return {"waited_s": time.perf_counter() - t0, "idle": False}
 
 
 def renderer_main_cpu() -> float:

@@ -183,3 +183,20 @@ def test_headline_reads_a_measure():
     lines = rp.headline("m.c", m)
     assert lines[0] == "m.c:" and "updated 2/2" in lines[1] and "350 ms" in lines[1]
     assert "in order True" in lines[3] and "100 ms" in lines[-1]
+
+
+def test_waiting_for_an_idle_app_waits_out_its_background_work():
+    import subprocess
+    import sys
+
+    from benchmarks.browser_page import wait_until_idle
+
+    busy = "import time\nt = time.perf_counter()\nwhile time.perf_counter() - t < 1.5: pass\ntime.sleep(30)"
+    proc = subprocess.Popen([sys.executable, "-c", busy])
+    try:
+        seen = wait_until_idle(proc.pid, window_s=0.5, limit_s=10)
+        assert seen["idle"] and seen["waited_s"] >= 1.4
+        assert wait_until_idle(proc.pid, window_s=0.5, limit_s=10)["waited_s"] < 1.0  # already idle
+    finally:
+        proc.kill()
+        proc.wait()
