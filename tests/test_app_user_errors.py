@@ -6,7 +6,7 @@ import gradio as gr
 import pytest
 
 from components.app import controls, explore, tab_handlers
-from components.app.user_errors import shows_user_errors, warning_line
+from components.app.user_errors import shows_user_errors, status_warning, warning_line
 from components.errors import CorpusError
 from components.jobs import LatestViews
 from components.links import UPLOAD_KEY
@@ -76,3 +76,13 @@ def test_the_handlers_that_raise_for_the_person_use_it(fake_engine, name):
 @pytest.mark.parametrize("message, line", [("plain", "⚠ plain"), ("a *b* [c](d)", "⚠ a \\*b\\* \\[c\\]\\(d\\)")])
 def test_a_warning_line_is_escaped_markdown_after_the_sign(message, line):
     assert warning_line(message) == line
+
+
+def test_a_status_warning_is_logged_once_as_one_line(caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="instruction_lens"):
+        line = status_warning(CorpusError("no *such* corpus"), "upload rejected")
+    assert line == warning_line("no *such* corpus")
+    assert [r.getMessage() for r in caplog.records] == ["upload rejected: no *such* corpus"]
+    assert all(r.exc_info is None for r in caplog.records)

@@ -14,7 +14,7 @@ import time
 
 import gradio as gr
 
-from components.app.user_errors import LOG, shows_user_errors, warning_line
+from components.app.user_errors import shows_user_errors, status_warning
 from components.app.values import page_corpus, page_setting, session_key
 from components.comparison import prompts_snippet
 from components.engine import Engine, Exploration
@@ -96,8 +96,7 @@ def explore(engine: Engine, frames: FrameCache, views: LatestViews, task_key, mo
         yield (skip,) * 7
         return
     except LensError as exc:
-        LOG.info("user error: %s", exc)
-        yield skip, skip, skip, skip, warning_line(str(exc)), skip, skip
+        yield skip, skip, skip, skip, status_warning(exc), skip, skip
         return
     yield (_ranking(ex, True, k), _ranking(ex, False, k), _fitting_note(ex, frames) or skip, skip,
            status_line(ex, k), prompts_snippet(setting), measure_token + 1 if measured else skip)

@@ -14,7 +14,7 @@ import os
 
 import gradio as gr
 
-from components.app.user_errors import LOG, shows_user_errors, warning_line
+from components.app.user_errors import shows_user_errors, status_warning, warning_line
 from components.app.values import corpus_choices, page_corpus, page_setting
 from components.comparison import compare_settings, per_query_csv, ranking_csv
 from components.downloads import write_download
@@ -87,8 +87,7 @@ def upload(docs_file, queries_file, qrels_file, uploaded):
                                 paths[1], _original_name(queries_file) if paths[1] else "",
                                 paths[2], _original_name(qrels_file) if paths[2] else "")
     except LensError as exc:
-        LOG.info("upload rejected: %s", exc)
-        return skip, skip, skip, skip, warning_line(str(exc)), skip, skip, skip
+        return skip, skip, skip, skip, status_warning(exc, "upload rejected"), skip, skip, skip
     for path in paths:  # the corpus lives in this session's memory; the files are not kept
         if path and os.path.exists(path):
             os.remove(path)

@@ -5,7 +5,7 @@ it raises becomes ``gr.Error`` with the same text, logged as one line (no
 traceback, since it is the person's input, not a bug). Any other exception
 passes through untouched. Handlers that show a problem in a status line
 instead (so the rest of the page keeps what it shows) catch the error
-themselves and write it with ``warning_line``.
+themselves and write it with ``status_warning`` (logged the same way).
 """
 
 from __future__ import annotations
@@ -37,6 +37,12 @@ def warning_line(message: str) -> str:
     '⚠ no \\\\*such\\\\* corpus'
     """
     return f"⚠ {md_escape(message)}"
+
+
+def status_warning(exc: LensError, what: str = "user error") -> str:
+    """``exc`` as a status line's warning, logged as one line under ``what``."""
+    LOG.info("%s: %s", what, exc)
+    return warning_line(str(exc))
 
 
 def shows_user_errors(handler: F) -> F:
