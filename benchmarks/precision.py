@@ -243,14 +243,16 @@ def _env(**values: str):
 
 
 def merge(paths: Sequence[str]) -> dict:
-    """One report from reports of separate sections (run one after another or side by side)."""
+    """One report from reports of separate sections; a merged report keeps the runs it lists."""
     parts = [json.loads(Path(p).read_text(encoding="utf-8")) for p in paths]
     report = {"machine": parts[0]["machine"], "config": parts[0]["config"], "measures": {}, "runs": []}
     for part in parts:
         report["measures"].update(part["measures"])
-        report["runs"].append({"sections": part["config"]["sections"], "models": part["config"]["models"],
-                               "machine": part["machine"]})
-    report["config"]["sections"] = [s for p in parts for s in p["config"]["sections"]]
+        report["runs"].extend(part.get("runs") or [{"sections": part["config"]["sections"],
+                                                     "models": part["config"]["models"],
+                                                     "machine": part["machine"]}])
+    report["config"]["sections"] = list(dict.fromkeys(s for p in parts for s in p["config"]["sections"]))
+    report["config"]["models"] = list(dict.fromkeys(m for p in parts for m in p["config"]["models"]))
     report["machine"]["contended"] = any(p["machine"].get("contended") for p in parts)
     report["targets"] = lat.targets(report["measures"])
     return report

@@ -53,3 +53,17 @@ def test_merged_reports_keep_every_measure_and_recount_the_targets(tmp_path):
     assert set(merged["measures"]) == {"x", "y"} and merged["config"]["sections"] == ["a", "b"]
     assert [t["name"] for t in merged["targets"]] == ["x", "y.z"]
     assert merged["machine"]["contended"] and len(merged["runs"]) == 2
+
+
+def test_a_merged_report_merged_again_keeps_the_runs_it_lists(tmp_path):
+    def write(name, body):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(body))
+        return str(path)
+
+    part = {"machine": {"contended": False}, "config": {"sections": ["c"], "models": ["m2"]}, "measures": {}}
+    earlier = {**part, "config": {"sections": ["a", "b"], "models": ["m"]},
+               "runs": [{"sections": ["a"]}, {"sections": ["b"]}]}
+    merged = bench.merge([write("earlier", earlier), write("part", part)])
+    assert [r["sections"] for r in merged["runs"]] == [["a"], ["b"], ["c"]]
+    assert merged["config"]["sections"] == ["a", "b", "c"] and merged["config"]["models"] == ["m", "m2"]
