@@ -456,3 +456,56 @@ def test_tab_and_a_click_keep_a_typed_query(page, client, app_log):
     _expect_tables(page, _expected(client, DEFAULT_TASK, DEFAULT_MODEL, corpus, qa.query_instruction,
                                    qa.document_instruction, qa.include_prompt, "How do I stop a running thread?"),
                    timeout=30_000)
+
+
+# Installed before the page's scripts: every figure Plotly actually draws, with the box its element was in.
+DRAWS = """(() => {
+  window.__draws = [];
+  let value;
+  const hook = (P) => {
+    if (!P || P.__testHook) return;
+    P.__testHook = true;
+    const react = P.react;
+    P.react = function (gd, ...rest) {
+      const box = gd && gd.closest && gd.closest("[id]");
+      const out = react.call(this, gd, ...rest);
+      if (gd && gd.on && !gd.__testOn) {
+        gd.__testOn = true;
+        gd.on("plotly_afterplot", () => window.__draws.push({el: gd, box: box && box.id, t: performance.now()}));
+      }
+      return out;
+    };
+  };
+  Object.defineProperty(window, "Plotly", {configurable: true, get() { return value; },
+                                           set(v) { hook(v); value = v; }});
+})();"""
+
+
+def test_each_edit_draws_the_map_once_into_the_element_on_the_page(browser, app_url, app_log):
+    """Gradio's Plot also redraws the element it discards; the page drops that draw."""
+    tab = browser.new_page()
+    tab.set_default_timeout(RUN_MS)
+    tab.add_init_script(DRAWS)
+    tab.goto(app_url)
+    try:
+        _wait_first_ranking(tab, app_log)
+        box = tab.locator("#q_ins textarea")
+        for text in ("x", "y"):
+            # quiet: nothing drawn for 0.7 s and no update running
+            tab.wait_for_function("() => { const d = window.__draws; return d.length > 0 && "
+                                  "!document.body.classList.contains('lens-updating') && "
+                                  "performance.now() - d[d.length - 1].t > 700; }")
+            mark = tab.evaluate("window.__draws.length")
+            box.click()
+            tab.keyboard.press("Control+End")
+            tab.keyboard.type(text)
+            # the rank-change chart is sent after the map: once it is drawn, the map's draws are done
+            tab.wait_for_function("m => { const d = window.__draws.slice(m); const i = d.findIndex(x => x.box === 'map');"
+                                  " return i >= 0 && d.slice(i).some(x => x.box === 'rank_changes'); }", arg=mark)
+            drawn = tab.evaluate("""m => {
+                const els = [...new Set(window.__draws.slice(m).filter(d => d.box === 'map').map(d => d.el))];
+                return {count: els.length, onPage: els.map(e => e === document.querySelector('#map .js-plotly-plot'))};
+            }""", mark)
+            assert drawn == {"count": 1, "onPage": [True]}, text
+    finally:
+        tab.close()

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import os
+from pathlib import Path
 
 import gradio as gr
 
@@ -52,6 +53,8 @@ SHOW_LINK = ("(qs) => { if (!qs) return qs; const url = location.origin + locati
              " history.replaceState(null, '', '?' + qs);"
              " if (navigator.clipboard) navigator.clipboard.writeText(url).catch(() => {}); return url; }")
 TO_TOP = "() => { window.scrollTo({top: 0, behavior: 'smooth'}); }"
+# Each figure drawn once per update, not also into the element Gradio's Plot discards.
+PLOT_ONCE = Path(__file__).with_name("plot_once.js")
 CSS = """
 body.lens-updating #ranked_instructed, body.lens-updating #ranked_baseline, body.lens-updating #map
   { opacity: 0.45; transition: opacity 0.15s; }
@@ -164,7 +167,9 @@ def build(engine: Engine, frames: FrameCache) -> gr.Blocks:
 
 
 def launch_options() -> dict:
-    """Arguments for ``Blocks.launch``: a theme with system fonts (no font CDN), no extra paths."""
+    """Arguments for ``Blocks.launch``: a theme with system fonts (no font CDN), the page's CSS and script."""
     theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"],
                               font_mono=["ui-monospace", "monospace"])
-    return dict(theme=theme, css=CSS + RANKING_CSS, show_error=True, ssr_mode=False, footer_links=["api"])
+    head = f"<script>\n{PLOT_ONCE.read_text(encoding='utf-8')}</script>"
+    return dict(theme=theme, css=CSS + RANKING_CSS, head=head, show_error=True, ssr_mode=False,
+                footer_links=["api"])
