@@ -97,15 +97,25 @@ class Engine:
         self._factory = factory if precision is None else functools.partial(forcing, precision=precision)
         self._encoders: dict[str | tuple[str, str], Encoder] = {}  # by model, and twins by (model, precision)
         self._lock = threading.Lock()
+        self._loading: dict[str, threading.Lock] = {}  # one per model key asked for: one load at a time
 
     def encoder(self, model_key: str, progress: Progress | None = None, precision: str | None = None) -> Encoder:
-        """The model's encoder; in ``precision`` when given (a twin sharing the loaded model)."""
+        """The model's encoder; in ``precision`` when given (a twin sharing the loaded model).
+
+        A model is loaded once: callers who ask while it loads wait for that load
+        (a load that fails is tried again by the next caller).
+        """
         with self._lock:
             enc = self._encoders.get(model_key)
+            loading = self._loading.setdefault(model_key, threading.Lock())
         if enc is None:
-            enc = self._factory(get_model(model_key), progress)
-            with self._lock:
-                enc = self._encoders.setdefault(model_key, enc)
+            with loading:
+                with self._lock:
+                    enc = self._encoders.get(model_key)
+                if enc is None:
+                    enc = self._factory(get_model(model_key), progress)
+                    with self._lock:
+                        self._encoders[model_key] = enc
         if precision is None or precision == enc.precision or not hasattr(enc, "in_precision"):
             return enc  # an encoder with one precision only (a fake) answers in it
         with self._lock:

@@ -109,6 +109,38 @@ def test_concurrent_callers_encode_a_corpus_once(fake_engine, fake_encoders, pet
     assert [c for c in slow.calls if c[1] == "d: "] == [(5, "d: ", True)]
 
 
+def test_a_model_asked_for_by_many_at_once_is_loaded_once():
+    """The start-up thread and visitors asking for one model while it loads share one load."""
+    import threading
+    import time
+
+    from fake_encoder import HashEncoder
+
+    loads: list = []
+
+    def factory(preset, progress=None):
+        loads.append(preset.key)
+        time.sleep(0.2)  # a load long enough for every caller to arrive during it
+        if len(loads) == 1 and preset.key == "e5-small-offline":
+            raise RuntimeError("the first E5 load fails")
+        return HashEncoder(preset.key)
+
+    engine = Engine(factory=factory)
+    got: list = []
+    threads = [threading.Thread(target=lambda: got.append(engine.encoder("minilm-offline"))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert loads == ["minilm-offline"] and len(got) == 4 and all(e is got[0] for e in got)
+
+    loads.clear()
+    with pytest.raises(RuntimeError):
+        engine.encoder("e5-small-offline")
+    assert engine.encoder("e5-small-offline") is engine.encoder("e5-small-offline")  # a failed load is retried
+    assert loads == ["e5-small-offline", "e5-small-offline"]
+
+
 def test_pooling_switch_without_prompt_reuses_the_baseline(fake_engine, fake_encoders, pets):
     fake_engine.explore(pets, Setting("minilm-offline", "q: ", "d: ", True), "pet")
     enc = fake_encoders["minilm-offline"]
