@@ -107,15 +107,8 @@ class Engine:
         """
         with self._lock:
             enc = self._encoders.get(model_key)
-            loading = self._loading.setdefault(model_key, threading.Lock())
         if enc is None:
-            with loading:
-                with self._lock:
-                    enc = self._encoders.get(model_key)
-                if enc is None:
-                    enc = self._factory(get_model(model_key), progress)
-                    with self._lock:
-                        self._encoders[model_key] = enc
+            enc = self._load(model_key, progress)
         if precision is None or precision == enc.precision or not hasattr(enc, "in_precision"):
             return enc  # an encoder with one precision only (a fake) answers in it
         with self._lock:
@@ -123,6 +116,20 @@ class Engine:
             if twin is None:
                 twin = self._encoders[(model_key, precision)] = enc.in_precision(precision)
         return twin
+
+    def _load(self, model_key: str, progress: Progress | None) -> Encoder:
+        """Load ``model_key`` unless a caller that held its load lock first already did."""
+        preset = get_model(model_key)  # an unknown key fails here, before it gets a lock
+        with self._lock:
+            loading = self._loading.setdefault(model_key, threading.Lock())
+        with loading:
+            with self._lock:
+                enc = self._encoders.get(model_key)
+            if enc is None:
+                enc = self._factory(preset, progress)
+                with self._lock:
+                    self._encoders[model_key] = enc
+        return enc
 
     def precision(self, model_key: str, corpus: Corpus | None = None) -> str:
         """The one precision of ``model_key`` on ``corpus`` (None: an upload or typed text) in this engine."""
