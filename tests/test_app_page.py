@@ -52,3 +52,24 @@ def test_the_page_states_the_upload_limits_the_reader_enforces(fake_engine):
     texts = [b.value for b in demo.blocks.values() if isinstance(b, gr.Markdown) and "Limits:" in (b.value or "")]
     assert texts and all(limits_sentence() in " ".join(t.split()) for t in texts)
     assert MAX_FILE_SIZE == f"{MAX_FILE_BYTES // 2**20}mb"
+
+
+def test_a_bound_handler_shows_gradio_its_request_parameter():
+    """With functools.partial Gradio reads no type hints: the request arrived as None for everyone."""
+    import inspect
+
+    from gradio import utils
+
+    from components.app.explore import explore, note_view
+
+    import gradio as gr
+
+    from components.app import page
+
+    ranked, noted = page.bind(explore, "engine", "frames", "views"), page.bind(note_view, "views")
+    for handler in (ranked, noted):
+        assert utils.get_type_hints(handler)["request"] is gr.Request
+    assert list(inspect.signature(noted).parameters) == ["model_key", "corpus_key", "uploaded", "d_ins", "include",
+                                                         "request"]
+    assert inspect.isgeneratorfunction(ranked) and not inspect.isgeneratorfunction(noted)
+    assert ranked.__name__ != "explore"  # the public /explore endpoint keeps its name

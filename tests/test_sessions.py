@@ -63,3 +63,29 @@ def test_a_bad_upload_keeps_the_current_corpus(url, tmp_path):
     assert any(isinstance(out, str) and out.startswith("⚠") and "line 2" in out for out in refused)
     again = _explore(carol, "upload", "Which bird swims?")
     assert {row[5].split()[0] for row in again[0]["data"]} <= {"Zebras", "Penguins", "Owls", "Camels"}
+
+
+def test_one_session_typing_does_not_cancel_another_sessions_corpus_job(url):
+    """B's edits supersede B's own older work only: A's document edit still gets its ranking."""
+    import threading
+    import uuid
+
+    alice, bob = _client(url), _client(url)
+    _explore(bob, "python_faq_qa", "How do I sort a list?")  # Bob's documents are embedded before
+    result = {}
+
+    def alice_edits_documents():  # a never-seen document instruction: the 300 articles are embedded again
+        result["alice"] = alice.predict("docsim", "minilm-offline", "lee_news", "",
+                                        f"news article {uuid.uuid4().hex[:8]}: ", True,
+                                        "Australian troops in East Timor", 3, api_name="/explore")
+
+    job = threading.Thread(target=alice_edits_documents)
+    job.start()
+    typed = 0
+    while job.is_alive() or typed == 0:
+        bob.predict("qa", "minilm-offline", "python_faq_qa", f"Find the answer {typed}: ", "", True,
+                    "How do I sort a list?", 3, api_name="/explore")
+        typed += 1
+    job.join()
+    assert typed > 1
+    assert result["alice"][0] is not None and len(result["alice"][0]["data"]) == 3

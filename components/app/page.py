@@ -3,7 +3,7 @@
 The page is built from one function per part (``components.app.parts``:
 explorer, measure, your data, export, about). Handlers are module-level
 functions over explicit values (``components.app.explore``, ``controls``,
-``tab_handlers``), bound to the shared engine with ``functools.partial``; the
+``tab_handlers``), bound to the shared engine with ``bind``; the
 logic they call lives in gradio-free modules. This module holds no handler
 and computes nothing itself.
 
@@ -23,6 +23,7 @@ the page keeps what it showed.
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 from pathlib import Path
 
@@ -65,13 +66,37 @@ body.lens-updating #status::before { content: "Updating… "; font-weight: 600; 
 """
 
 
+def bind(fn, *values):
+    """``fn`` with its first arguments bound to ``values``, as a function Gradio can read.
+
+    Gradio fills a ``request: gr.Request`` parameter by its type hint, and
+    reads no type hints through a ``functools.partial``: every request would
+    arrive as None and all visitors would share one session. The function
+    returned keeps ``fn``'s annotations, the signature of what is left, and
+    whether it is a generator (whose updates stream).
+    """
+    part = functools.partial(fn, *values)
+    if inspect.isgeneratorfunction(fn):
+        def bound(*args, **kwargs):
+            yield from part(*args, **kwargs)
+    else:
+        def bound(*args, **kwargs):
+            return part(*args, **kwargs)
+    functools.update_wrapper(bound, fn)
+    bound.__signature__ = inspect.signature(part)  # type: ignore[attr-defined]
+    # Gradio names an event after its function: the page's own events must not take the public
+    # endpoints' names (``/explore`` is ``explore_api``'s).
+    bound.__name__ = bound.__qualname__ = f"{fn.__name__}_handler"
+    return bound
+
+
 def _rankings(demo: gr.Blocks, engine: Engine, frames: FrameCache, ex: dict, states: dict, snippet) -> None:
     """The first ranking on load (after a link is restored), every edit's ranking, and ``/explore``."""
     views = states["views"]
     view = [ex["task"], states["active_model"], ex["corpus"], states["uploaded"], ex["q_ins"], ex["d_ins"],
             ex["include"], ex["query"], ex["k"]]
     shown = [ex["table_i"], ex["table_b"], ex["plot"], ex["changes"], ex["status"], snippet, states["measure_token"]]
-    ranked = functools.partial(explore, engine, frames, views)
+    ranked = bind(explore, engine, frames, views)
     ranking_in = view + [states["measured"], states["measure_token"]]
     # the view a link describes, then the first ranking
     demo.load(on_load, None, ex["status"], api_visibility="private").then(
@@ -82,14 +107,14 @@ def _rankings(demo: gr.Blocks, engine: Engine, frames: FrameCache, ex: dict, sta
     api_out = [gr.Dataframe(visible=False), gr.Dataframe(visible=False), gr.Plot(visible=False),
                gr.Markdown(visible=False)]
     gr.Button(visible=False).click(
-        functools.partial(explore_api, engine, frames, views),
+        bind(explore_api, engine, frames, views),
         [ex["task"], ex["model"], ex["corpus"], states["uploaded"]] + view[4:], api_out, api_name="explore",
         concurrency_id="explore", concurrency_limit=EXPLORE_WORKERS)
     gr.on([w.change for w in view], ranked, ranking_in, shown, trigger_mode="always_last", js=MARK_STALE,
           concurrency_id="explore", concurrency_limit=EXPLORE_WORKERS, show_progress_on=[ex["progress"]],
           api_visibility="private").then(None, js=UNMARK_STALE)
     doc_side = [states["active_model"], ex["corpus"], states["uploaded"], ex["d_ins"], ex["include"]]
-    gr.on([w.change for w in doc_side], functools.partial(note_view, views), doc_side, None, queue=False,
+    gr.on([w.change for w in doc_side], bind(note_view, views), doc_side, None, queue=False,
           trigger_mode="multiple", api_visibility="private")
 
 
@@ -121,14 +146,14 @@ def _tabs(engine: Engine, ex: dict, states: dict, me: dict, up: dict, xp: dict) 
     measure_in = [ex["task"], active_model, ex["corpus"], uploaded, ex["q_ins"], ex["d_ins"], ex["include"],
                   me["use_b"], me["qb_ins"], me["db_ins"], me["mk"]]
     measure_out = [me["summary"], me["per_query"], me["status"], me["file"], states["measured"]]
-    me["button"].click(functools.partial(measure, engine), measure_in, measure_out, api_name="measure",
+    me["button"].click(bind(measure, engine), measure_in, measure_out, api_name="measure",
                        concurrency_id="measure", concurrency_limit=1)
     gr.on([states["measure_token"].change, me["use_b"].change, me["qb_ins"].change, me["db_ins"].change,
            me["mk"].change],
-          functools.partial(measure_live, engine), [states["measured"]] + measure_in, measure_out,
+          bind(measure_live, engine), [states["measured"]] + measure_in, measure_out,
           trigger_mode="always_last", concurrency_id="measure", concurrency_limit=1,
           show_progress_on=[me["status"]], api_visibility="private")
-    xp["button"].click(functools.partial(export, engine),
+    xp["button"].click(bind(export, engine),
                        [ex["task"], active_model, ex["corpus"], uploaded, ex["q_ins"], ex["d_ins"], ex["include"],
                         ex["query"], ex["k"]],
                        xp["file"], api_name="export", concurrency_id="export", concurrency_limit=2)
