@@ -5,7 +5,7 @@ import pytest
 from components.tasks import TASKS
 from training import data_faq, markup, overlap, rewording, rows
 from training.instructions import all_wordings, check_not_held_out
-from training.pairs import Pair, first_sentence, restates, words
+from training.pairs import Pair, first_sentence, words
 
 CODE = Pair("go", "Go", "Reads the named file.", {"code": "func ReadFile(name string) ([]byte, error) {\n}",
                                                    "doc": "func ReadFile(name string)\nA successful call returns nil."})
@@ -35,20 +35,6 @@ def test_a_two_target_pair_gives_two_rows_that_swap_positive_and_hard_negative()
 def test_a_plain_row_has_no_instruction_on_either_side(seed):
     (row,), = rows.build_units([DEF], {"foldoc": 1}, plain_share=1.0, seed=seed)
     assert (row.kind, row.query_instruction, row.positive_instruction, row.negative) == ("plain", "", "", None)
-
-
-def test_a_repeated_source_gives_a_unit_per_repeat_with_its_own_draw_of_wordings():
-    faq = Pair("django", "Django", "How do I log in?", {"answer": "Call login() with the user.", "question": "log in how"})
-    units = rows.build_units([faq, CODE], {"django": 1, "go": 1}, plain_share=0.0, seed=3, repeats={"django": 4})
-    faq_units = [u for u in units if u[0].source == "django"]
-    assert len(faq_units) == 4 and len(units) == 5
-    assert len({u[0].query_instruction for u in faq_units}) > 1
-
-
-def test_half_the_documentation_targets_restate_their_query():
-    queries = [f"Return the {n}th item of the list." for n in range(200)]
-    share = sum(map(restates, queries)) / len(queries)
-    assert 0.4 < share < 0.6 and restates(queries[0]) == restates(queries[0])
 
 
 def test_batches_keep_a_unit_together():
@@ -200,23 +186,3 @@ def test_rewording_frames_keep_the_question_s_content():
     assert all("install" in o.lower() or "set up" in o.lower() for o in outs)
     # a noun is not swapped as a verb
     assert all("handle" not in rewording.reword("Where do I buy commercial support?", s) for s in range(40))
-
-
-def _documented(name: str, sentence: str) -> str:
-    return (f"def {name}(x, y):\n    \"\"\"{sentence}\n\n    The result keeps the type of x and never raises.\n"
-            f"    Parameters\n    ----------\n    x : int\n    \"\"\"\n    z = x + y\n    w = z * 2\n    return w\n")
-
-
-def test_a_python_documentation_target_opens_with_the_query_exactly_when_it_restates(tmp_path):
-    from training import data_python
-
-    sentences = [f"Add the {n} numbers and double the sum." for n in ("two", "three", "four", "five", "six", "seven")]
-    (tmp_path / "pkg").mkdir()
-    (tmp_path / "pkg" / "ops.py").write_text("".join(_documented(f"f{i}", s) for i, s in enumerate(sentences)))
-    pairs = data_python.extract(tmp_path, "pkg")
-    assert [p.query for p in pairs] == sentences
-    assert {restates(s) for s in sentences} == {True, False}  # both forms are exercised
-    for pair in pairs:
-        prose = pair.targets["doc"].split("\n", 1)[1]
-        assert prose.startswith(pair.query) == restates(pair.query)
-        assert prose.endswith("never raises.") and "def " not in pair.targets["doc"]

@@ -6,8 +6,7 @@ function of a public package (no ``internal``, ``vendor``, ``testdata``,
 comment's first sentence without the leading function name; the code target
 is the declaration and body without the comment; the documentation target is
 a ``pkg.Name(signature)`` line followed by the comment's other sentences, as
-an API reference page prints it (for half the functions, ``pairs.restates``,
-the whole comment, first sentence included). Functions whose comment is one sentence give
+an API reference page prints it. Functions whose comment is one sentence give
 no documentation target.
 """
 
@@ -17,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from training.pairs import Pair, first_sentence, restates, words
+from training.pairs import Pair, first_sentence, words
 
 _FUNC = re.compile(r"^func (\([^)]*\) )?([A-Z]\w*)(\(.*)$")
 _SKIP = ("internal", "vendor", "testdata", "cmd", "builtin")
@@ -69,8 +68,7 @@ def _pairs_in_file(path: Path, pkg: str) -> Iterator[Pair]:
         if words(rest) >= 6:
             receiver = (m.group(1) or "").strip()
             head = f"{pkg}.{m.group(2)}{m.group(3).rstrip(' {')}"
-            prose = " ".join(text.split()) if restates(query) else rest
-            targets["doc"] = (f"func {receiver} {head[len(pkg) + 1:]}" if receiver else head) + "\n" + prose
+            targets["doc"] = (f"func {receiver} {head[len(pkg) + 1:]}" if receiver else head) + "\n" + rest
         yield Pair("go", "Go", query, targets)
 
 

@@ -5,8 +5,7 @@ test folders, the query is the docstring's first sentence; the code target is
 the function's source with the docstring removed (the name stays, as in
 CodeSearchNet); the documentation target is a ``module.name(args)`` line and
 the docstring's extended summary (the paragraphs after the first sentence, up
-to the first section heading such as ``Parameters`` or ``Examples``), opening
-with the first sentence itself for half the functions (``pairs.restates``).
+to the first section heading such as ``Parameters`` or ``Examples``).
 All four packages are BSD-3-Clause.
 """
 
@@ -17,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from training.pairs import Pair, first_sentence, restates, words
+from training.pairs import Pair, first_sentence, words
 
 _SECTION = re.compile(r"^\s*(Parameters|Returns|Yields|Raises|See Also|Notes|Examples?|References|Attributes"
                       r"|Other Parameters|Warnings?|Explanation|Usage|Arguments|Args)\s*:?\s*$")
@@ -71,8 +70,7 @@ def _pairs_in_file(path: Path, module: str, package: str) -> Iterator[Pair]:
         rest = summary[len(query):].strip()
         if words(rest) >= 6:
             args = ast.unparse(node.args)
-            prose = f"{query} {rest}" if restates(query) else rest
-            targets["doc"] = f"{module}.{node.name}({args})\n{prose}"
+            targets["doc"] = f"{module}.{node.name}({args})\n{rest}"
         yield Pair(package, "Python", query, targets)
 
 

@@ -37,7 +37,7 @@ class Settings:
     scale: float = 20.0
     distill_weight: float = 10.0
     distill_texts: int = 12
-    rank_distill_weight: float = 2.0  # keep the base model's order among a row's same-kind candidates
+    rank_distill_weight: float = 1.0  # keep the base model's order among a row's same-kind candidates
     query_tokens: int = 96
     document_tokens: int = 112
     seed: int = 13

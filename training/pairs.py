@@ -9,7 +9,6 @@ under two instructions that pick two different targets.
 from __future__ import annotations
 
 import re
-import zlib
 from dataclasses import dataclass
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`'\"(])")
@@ -33,16 +32,3 @@ def first_sentence(text: str) -> str:
 
 def words(text: str) -> int:
     return len(text.split())
-
-
-def restates(query: str) -> bool:
-    """Whether a documentation target repeats the summary sentence its query is made from (half the pairs).
-
-    Reference manuals often open with the docstring's first sentence (the mixed
-    corpus's documentation paragraphs do), so a code-search query has a
-    documentation paragraph worded almost like itself: half the documentation
-    targets keep that sentence, so that a code instruction must beat a near-copy
-    and a documentation instruction meets both forms. Decided by a checksum of
-    the query, so a run is reproducible without a random generator.
-    """
-    return zlib.crc32(query.encode("utf-8")) % 2 == 0

@@ -81,17 +81,13 @@ def select(pairs: list[Pair], caps: dict[str, int], seed: int) -> list[Pair]:
 
 
 def build_units(pairs: list[Pair], caps: dict[str, int], plain_share: float, seed: int,
-                mined: Mined | None = None, repeats: dict[str, int] | None = None) -> list[list[Row]]:
+                mined: Mined | None = None) -> list[list[Row]]:
     """Rows grouped in units (the rows of one pair) for the pairs ``select`` keeps, shuffled.
 
     ``mined`` gives each row its within-kind negative where it has one.
-    ``repeats[source]`` units are made of each pair of that source (default one),
-    each with its own draw of wordings: a small source of the text a task is about
-    weighs more than its count of pairs.
     """
     rng = random.Random(seed)
-    units = [_rows_for(pair, rng, rng.random() < plain_share, mined or {}) for pair in select(pairs, caps, seed)
-             for _ in range((repeats or {}).get(pair.source, 1))]
+    units = [_rows_for(pair, rng, rng.random() < plain_share, mined or {}) for pair in select(pairs, caps, seed)]
     rng.shuffle(units)
     return units
 
