@@ -4,7 +4,6 @@ The page is served at once; models load and UMAP compiles in a background
 thread (components.app.warmup), and the page says so while it happens.
 """
 
-import ctypes
 import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -13,10 +12,10 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(os.path.expanduser("~"), ".cache", "instruction-lens", "numba"))
 
-try:  # glibc: two malloc arenas, not one per thread and core, keep the handler threads' memory close together
-    ctypes.CDLL("libc.so.6").mallopt(-8, int(os.environ.get("MALLOC_ARENA_MAX", "2")))  # -8: M_ARENA_MAX
-except (OSError, AttributeError):  # another C library: its own defaults
-    pass
+from components.memory import limit_arenas  # noqa: E402  (light: ctypes only)
+
+# glibc: two malloc arenas, not one per thread and core, keep the handler threads' memory close together
+limit_arenas(int(os.environ.get("MALLOC_ARENA_MAX", "2")))
 
 from components.app.server import main  # noqa: E402  (environment first, then imports)
 

@@ -26,6 +26,7 @@ from typing import Any, Iterator, Protocol, Sequence
 
 import numpy as np
 
+from components.memory import release_now_and_then
 from components.precision import FP32, compute
 from components.progress import Progress
 
@@ -108,7 +109,7 @@ class SentenceTransformerEncoder:
     """A sentence-transformers model as an ``Encoder``."""
 
     batch_size = 32  # texts per forward pass at most
-    batch_tokens = 4096  # padded tokens per forward pass at most (see _batches)
+    batch_tokens = 2048  # padded tokens per forward pass at most (see _batches)
 
     def __init__(self, key: str, model: Any, precision: str = FP32, fingerprint: str | None = None) -> None:
         self.key = key
@@ -151,10 +152,12 @@ class SentenceTransformerEncoder:
 
         Longest first, each batch at most ``batch_tokens`` padded tokens:
         similar lengths pad less, and the cap bounds the activations on long
-        texts (E5 reads 512 tokens; 32 of those would need 4x the memory of
-        the 8 the cap allows). Callers restore the order. One text (a query,
-        on every keystroke) is one batch and never a corpus job: it is not
-        tokenized here, only by the model.
+        texts (E5 reads 512 tokens: the cap allows 4 of them at once). Measured
+        on 300 news articles: 2,048 tokens take the time 4,096 do and raise E5's
+        peak by 114 MB instead of 276 MB in bfloat16 (256 instead of 333 in
+        float32). Callers restore the order. One text (a query, on every
+        keystroke) is one batch and never a corpus job: it is not tokenized
+        here, only by the model.
         """
         if len(texts) == 1:
             return [[0]], 0
@@ -207,6 +210,8 @@ class SentenceTransformerEncoder:
                                          batch_size=len(batch), normalize_embeddings=True,
                                          convert_to_numpy=True, show_progress_bar=False)
             out[batch] = np.asarray(vecs, dtype=np.float32)  # under autocast too: norms and pooling ran in float32
+            if corpus_job:  # the batches' activations are freed: hand their pages back now and then
+                release_now_and_then()
             done += len(batch)
             if progress and len(batches) > 1:
                 progress((n + 1) / len(batches), f"Embedded {done}/{len(texts)} texts")

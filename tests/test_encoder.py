@@ -157,6 +157,21 @@ def test_a_corpus_job_is_counted_while_it_runs_and_released_after(minilm):
     assert encoder._corpus_jobs == {"foreground": 0, "background": 0}
 
 
+def test_a_corpus_job_hands_freed_memory_back_between_batches_and_a_query_does_not(minilm, monkeypatch):
+    from components import encoder
+
+    calls = []
+    monkeypatch.setattr(encoder, "release_now_and_then", lambda: calls.append(1) or True)
+    enc = SentenceTransformerEncoder("minilm-offline", minilm)
+    enc.encode(["a short query"], "", True)
+    enc.encode(["two short", "texts"], "", True)
+    assert calls == []
+    texts = ["word " * 200] * 40
+    batches, _ = enc._batches(texts, "")
+    enc.encode(texts, "", True)
+    assert len(batches) > 1 and len(calls) == len(batches)
+
+
 def test_one_text_is_one_batch_and_not_tokenized_twice(minilm, monkeypatch):
     enc = SentenceTransformerEncoder("minilm-offline", minilm)
     monkeypatch.setattr(enc, "_count", lambda *a, **k: pytest.fail("a single text was counted"))
