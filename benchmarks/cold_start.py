@@ -90,10 +90,15 @@ def measure_cold_start(models: Sequence[str], repeats: int) -> dict:
     return out
 
 
-def measure_memory(models: Sequence[str], corpora: Sequence[str]) -> dict:
-    """Peak RSS of a real app while it loads ``models`` and ranks ``corpora`` with each."""
+def memory_once(models: Sequence[str], corpora: Sequence[str]) -> float:
+    """Peak RSS (MB) of a real app while it loads ``models`` and ranks ``corpora`` with each.
+
+    The worst case: the vector store starts empty (a temporary folder), so every
+    corpus is embedded during the run, by the visitor's calls or the warm-up.
+    """
     peak = [0.0]
-    with running_app() as (proc, url, t0, log):
+    with tempfile.TemporaryDirectory(prefix="lens-store-") as store, \
+            running_app({"INSTRUCTION_LENS_STORE_DIR": store}) as (proc, url, t0, log):
         wait_for_page(url, proc, t0, log)
         stop = threading.Event()
 
@@ -112,8 +117,13 @@ def measure_memory(models: Sequence[str], corpora: Sequence[str]) -> dict:
         finally:
             stop.set()
             sampler.join()
-    peak_mb = max(peak[0], final)
+    return max(peak[0], final)
+
+
+def measure_memory(models: Sequence[str], corpora: Sequence[str], runs: int = 1) -> dict:
+    """The highest peak RSS over ``runs`` fresh apps (``memory_once``), and each run's peak."""
+    peaks = [memory_once(models, corpora) for _ in range(runs)]
     target = TARGETS["peak_rss_mb"]
-    return {"peak_rss_mb": peak_mb, "final_rss_mb": final, "n": 1, "models": list(models),
-            "corpora": list(corpora), "target_mb": target, "ok": peak_mb <= target,
-            "ratio_to_target": peak_mb / target}
+    return {"peak_rss_mb": max(peaks), "runs_mb": peaks, "n": runs, "models": list(models),
+            "corpora": list(corpora), "store": "empty at start", "target_mb": target,
+            "ok": max(peaks) <= target, "ratio_to_target": max(peaks) / target}

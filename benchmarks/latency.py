@@ -41,7 +41,8 @@ What the measures mean:
   rankings to it (target 2 s). ``fresh`` points ``INSTRUCTION_LENS_CACHE``
   and ``NUMBA_CACHE_DIR`` at an empty folder, so E5's conversion is included.
 * ``memory``: peak RSS of a real app (process and children, psutil) that loaded
-  both models and ranked the largest corpora with each (target 2 GB).
+  the models and ranked the largest corpora with each, starting from an empty
+  vector store; the highest of three fresh apps (``runs_mb``: each), target 2 GB.
 * ``threads.<model>``: raw encodes with ``torch.set_num_threads`` 1 or 2, and
   the app's encoder (which picks threads per job, ``components.encoder``),
   each in a fresh process, for one query, a 300-document corpus and one batch
@@ -113,8 +114,8 @@ def targets(measures: dict, path: str = "") -> list[dict]:
 
 def repeats_for(quick: bool) -> dict[str, int]:
     if quick:
-        return {"query_edit": 5, "doc_edit": 1, "umap": 3, "umap_cold": 1, "threads": 1, "cold_start": 1}
-    return {"query_edit": 30, "doc_edit": 3, "umap": 15, "umap_cold": 2, "threads": 3, "cold_start": 2}
+        return {"query_edit": 5, "doc_edit": 1, "umap": 3, "umap_cold": 1, "threads": 1, "cold_start": 1, "memory": 1}
+    return {"query_edit": 30, "doc_edit": 3, "umap": 15, "umap_cold": 2, "threads": 3, "cold_start": 2, "memory": 3}
 
 
 def run(models: Sequence[str], corpora: Sequence[str], doc_corpus: str, sections: Sequence[str],
@@ -157,7 +158,7 @@ def run(models: Sequence[str], corpora: Sequence[str], doc_corpus: str, sections
     if "cold_start" in sections:
         m["cold_start"] = measure_cold_start(models[:1] if quick else models, reps["cold_start"])
     if "memory" in sections:
-        m["memory"] = measure_memory(models, corpora if quick else LARGEST)
+        m["memory"] = measure_memory(models, corpora if quick else LARGEST, reps["memory"])
     report["machine"]["load_avg_end"] = list(os.getloadavg())
     report["targets"] = targets(m)
     return report
