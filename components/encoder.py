@@ -152,10 +152,9 @@ class SentenceTransformerEncoder:
 
         Longest first, each batch at most ``batch_tokens`` padded tokens:
         similar lengths pad less, and the cap bounds the activations on long
-        texts (E5 reads 512 tokens: the cap allows 4 of them at once). Measured
-        on 300 news articles: 2,048 tokens take the time 4,096 do and raise E5's
-        peak by 114 MB instead of 276 MB in bfloat16 (256 instead of 333 in
-        float32). Callers restore the order. One text (a query, on every
+        texts (E5 reads 512 tokens: the cap allows 4 of them at once; half the
+        former cap lowers a corpus job's memory peak, see the README's memory
+        figures). Callers restore the order. One text (a query, on every
         keystroke) is one batch and never a corpus job: it is not tokenized
         here, only by the model.
         """

@@ -2,8 +2,8 @@
 
 An encode of a whole corpus allocates activations of hundreds of MB and frees
 them batch by batch; glibc keeps freed memory in its heaps, so the process's
-resident size stays at its high-water mark after every corpus job (measured:
-250-300 MB per model and corpus), and two jobs at once grow it further.
+resident size stays at its high-water mark after every corpus job, and two
+jobs at once grow it further.
 ``release_freed_memory`` asks glibc to return free pages to the system
 (``malloc_trim(0)``, which also releases whole free pages inside the heaps);
 ``release_now_and_then`` does so at most once a second, between a corpus
@@ -21,7 +21,7 @@ import time
 from typing import Any
 
 M_ARENA_MAX = -8  # mallopt's parameter number in glibc's malloc.h
-RELEASE_INTERVAL_S = 1.0  # during a corpus job: at most one release a second (each costs 2-20 ms)
+RELEASE_INTERVAL_S = 1.0  # during a corpus job: at most one release a second
 _last_release = [0.0]
 _release_lock = threading.Lock()
 
@@ -54,7 +54,7 @@ def release_now_and_then(interval: float = RELEASE_INTERVAL_S) -> bool:
 
     Called between a corpus job's batches: freed activations go back to the
     system while the job runs, so two jobs at once do not pile up each other's
-    free pages, at a cost of about 1 % of the job's time.
+    free pages; at most one release a second bounds what it costs the job.
     """
     now = time.monotonic()
     with _release_lock:
