@@ -509,3 +509,25 @@ def test_each_edit_draws_the_map_once_into_the_element_on_the_page(browser, app_
             assert drawn == {"count": 1, "onPage": [True]}, text
     finally:
         tab.close()
+
+
+def test_every_way_of_editing_updates_e5s_ranking(page, browser, client, app_log):
+    """The same edits with E5 picked: its 4-bit word table (``components.e5.compact``) in the real page."""
+    browser.grant_permissions(["clipboard-read", "clipboard-write"])
+    _wait_first_ranking(page, app_log)
+    model = "e5-small-offline"
+    _pick(page, "model", get_model(model).label)
+    qa = _defaults(DEFAULT_TASK, model)
+    corpus = get_task(DEFAULT_TASK).corpus
+    query = load_sample(corpus).example_queries()[0]
+    _expect_tables(page, _expected(client, DEFAULT_TASK, model, corpus, qa.query_instruction,
+                                   qa.document_instruction, qa.include_prompt, query))
+    box = page.locator("#q_ins textarea")
+    box.click()
+    for what, act, result in EDITS:
+        act(page, qa.query_instruction)
+        value = result(qa.query_instruction)
+        expect(box, what).to_have_value(value)
+        expected = _expected(client, DEFAULT_TASK, model, corpus, value, qa.document_instruction,
+                             qa.include_prompt, query)
+        _expect_tables(page, expected, timeout=30_000)
