@@ -8,6 +8,7 @@ texts cost no key memory); the budget counts vector bytes plus a fixed
 overhead per entry, and the least recently used entries go first. One cache
 is shared by every session of the app.
 
+``lookup`` finds vectors without an encoder (keys made with ``entry_key``);
 ``embed_cached`` encodes only the texts that are missing; given a
 ``components.store.VectorStore`` it first looks for the whole list on disk
 and, after encoding, keeps it there for the next process.
@@ -104,14 +105,11 @@ def embed_cached(encoder: Encoder, cache: EmbeddingCache, texts: Sequence[str], 
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
     keys = encoder_keys(encoder, texts, prompt, include_prompt)
+    block = lookup(cache, keys, store)
+    if block is not None:
+        return block
     found = [cache.get(k) for k in keys]
     missing = [i for i, v in enumerate(found) if v is None]
-    if not missing:
-        return np.stack(cast("list[np.ndarray]", found)).astype(np.float32, copy=False)
-    if store is not None:
-        block = _from_store(store, cache, keys, missing)
-        if block is not None:
-            return block
     if len(missing) > 1 and gate is not None:
         with gate():
             out, encoded = _fill(encoder, cache, texts, prompt, include_prompt, progress, keys)
@@ -120,6 +118,16 @@ def embed_cached(encoder: Encoder, cache: EmbeddingCache, texts: Sequence[str], 
     if encoded and store is not None:
         _to_store(store, keys, out)
     return out
+
+
+def lookup(cache: EmbeddingCache, keys: list[bytes], store: VectorStore | None = None) -> np.ndarray | None:
+    """The vectors under ``keys`` (``float32 [n, dim]``) from memory, else the whole block from
+    ``store`` (its rows then put in memory); None when any is missing. Never encodes."""
+    found = [cache.get(k) for k in keys]
+    missing = [i for i, v in enumerate(found) if v is None]
+    if not missing:
+        return np.stack(cast("list[np.ndarray]", found)).astype(np.float32, copy=False)
+    return _from_store(store, cache, keys, missing) if store is not None else None
 
 
 def _from_store(store: VectorStore, cache: EmbeddingCache, keys: list[bytes],

@@ -14,7 +14,11 @@ queries, with and without instructions: both sides of every comparison are
 computed alike, and the precision is part of every cache key. Vectors of the
 sample corpora (documents and their queries) also go to the engine's
 ``VectorStore`` on disk, if it has one, so a restarted app finds them (read
-before a corpus job waits for a slot); an upload's never do.
+before a corpus job waits for a slot); an upload's never do. With a
+``FactsBook`` (a loaded model's fingerprint and token limit, remembered on
+disk), vectors already in memory or in the store are found before the model
+is loaded: a restarted app ranks a sample corpus with its default
+instructions without importing sentence-transformers.
 
 Encoding a corpus is a corpus job: it waits for one of the engine's
 ``CorpusSlots`` and calls its ``check`` while it waits and between batches,
@@ -31,11 +35,12 @@ from typing import Callable
 
 import numpy as np
 
-from components.cache import EmbeddingCache, embed_cached
+from components.cache import EmbeddingCache, embed_cached, entry_key, lookup
 from components.corpora import Corpus, load_sample, sample_keys
 from components.encoder import Encoder, SentenceTransformerEncoder, in_background
 from components.errors import LensError
 from components.jobs import Check, CorpusSlots, never
+from components.model_facts import Facts, FactsBook
 from components.models import ModelPreset, get_model
 from components.precision import FP32, precision_for
 from components.progress import Progress
@@ -55,6 +60,24 @@ def load_encoder(preset: ModelPreset, progress: Progress | None = None, precisio
     from components.loading import load_model
 
     return SentenceTransformerEncoder(preset.key, load_model(preset, progress), precision)
+
+
+def _clipped(texts: list[str], prompt: str, include_prompt: bool, token_limit: int) -> tuple[list[str], str, bool]:
+    """Texts and prompt cut to what the model can read at most, and the pooling switch of the cache key
+    (no prompt: the switch changes nothing, so both share one entry)."""
+    cap = token_limit * CHARS_PER_TOKEN_CAP
+    return [t if len(t) <= cap else t[:cap] for t in texts], prompt[:cap], include_prompt or not prompt
+
+
+def token_bound(text: str) -> int:
+    """At most this many tokens in ``text`` (special tokens aside) for WordPiece, SentencePiece and
+    byte-level BPE tokenizers: every token covers at least one UTF-8 byte, and SentencePiece may add
+    one word-start mark before the first word.
+
+    >>> token_bound("query: hello"), token_bound("é")
+    (13, 3)
+    """
+    return len(text.encode("utf-8")) + 1
 
 
 def is_sample(corpus: Corpus) -> bool:
@@ -87,11 +110,13 @@ class Engine:
 
     def __init__(self, cache: EmbeddingCache | None = None, factory: EncoderFactory = load_encoder,
                  slots: CorpusSlots | None = None, store: VectorStore | None = None,
-                 precision: str | None = None) -> None:
-        """``precision`` forces one for every model and corpus (the factory must take ``precision=``)."""
+                 precision: str | None = None, facts: FactsBook | None = None) -> None:
+        """``precision`` forces one for every model and corpus (the factory must take ``precision=``);
+        ``facts`` remembers loaded models' fingerprints (see the module's text)."""
         self.cache = cache or EmbeddingCache()
         self.slots = slots or CorpusSlots(1)
         self.store = store
+        self.facts = facts
         self.forced = precision
         forcing: Callable[..., Encoder] = factory  # takes precision= when one is forced (see above)
         self._factory = factory if precision is None else functools.partial(forcing, precision=precision)
@@ -129,7 +154,18 @@ class Engine:
                 enc = self._factory(preset, progress)
                 with self._lock:
                     self._encoders[model_key] = enc
+                if self.facts is not None:
+                    self.facts.record(preset, Facts(enc.fingerprint, enc.token_limit()))
         return enc
+
+    def known(self, model_key: str) -> Facts | None:
+        """The fingerprint and token limit of ``model_key`` without loading it: from its loaded
+        encoder, else from the facts book (None: only loading it can tell)."""
+        with self._lock:
+            enc = self._encoders.get(model_key)
+        if enc is not None:
+            return Facts(enc.fingerprint, enc.token_limit())
+        return self.facts.get(get_model(model_key)) if self.facts is not None else None
 
     def precision(self, model_key: str, corpus: Corpus | None = None) -> str:
         """The one precision of ``model_key`` on ``corpus`` (None: an upload or typed text) in this engine."""
@@ -152,12 +188,15 @@ class Engine:
         found there without waiting for a slot).
         ``precision``: from ``precision(model_key, corpus)`` (default: the encoder's own).
         """
+        known = self.known(model_key) if precision is not None and texts else None
+        if known is not None and precision is not None:  # what is in memory or on disk needs no model
+            clipped, short_prompt, pooled = _clipped(texts, prompt, include_prompt, known.token_limit)
+            keys = [entry_key(known.fingerprint, precision, pooled, short_prompt, t) for t in clipped]
+            found = lookup(self.cache, keys, self.store if persist else None)
+            if found is not None:
+                return found
         enc = self.encoder(model_key, progress, precision)
-        cap = enc.token_limit() * CHARS_PER_TOKEN_CAP
-        clipped = [t if len(t) <= cap else t[:cap] for t in texts]
-        prompt = prompt[:cap]
-        if not prompt:
-            include_prompt = True  # no prompt: the switch changes nothing, share one cache entry
+        clipped, prompt, include_prompt = _clipped(texts, prompt, include_prompt, enc.token_limit())
 
         def gate():
             if in_background():
@@ -191,7 +230,15 @@ class Engine:
                           precision=self.precision(setting.model_key, corpus))
 
     def truncation_notes(self, setting: Setting, query: str) -> tuple[str, ...]:
-        """Say when an instruction or the query is longer than the model reads."""
+        """Say when an instruction or the query is longer than the model reads.
+
+        Texts too short to reach the model's limit need no tokenizer (nor the model loaded).
+        """
+        known = self.known(setting.model_key)
+        if known is not None and all(
+                token_bound(t) + 2 < known.token_limit
+                for t in (setting.prompt("document"), setting.prompt("query") + query)):
+            return ()
         enc = self.encoder(setting.model_key)
         count = enc.count_tokens
         limit = enc.token_limit()

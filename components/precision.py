@@ -6,7 +6,9 @@ choice is measured, never assumed: ``detect`` reads the CPU flags and, unless
 they rule bfloat16 out, times one-thread matrix products in both formats and
 picks bfloat16 only when it is at least ``MIN_SPEEDUP`` times faster.
 ``$INSTRUCTION_LENS_PRECISION`` (``bf16``, ``fp32`` or ``auto``) forces
-either. The choice is made once per process (``machine_precision``).
+either. The choice is made once per process (``machine_precision``); the
+probe's timings are kept in the cache folder for the same CPU, flags and
+torch version (``remembered``), so a restarted app does not time it again.
 
 A model computes in bfloat16 only on the sample corpora where its registry
 entry says the fidelity guard passed (``ModelPreset.bf16``);
@@ -27,10 +29,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
+import json
 import os
 import time
 from dataclasses import dataclass
-from typing import Any, Iterator
+from pathlib import Path
+from typing import Any, Callable, Iterator
 
 PRECISION_ENV = "INSTRUCTION_LENS_PRECISION"
 FP32, BF16 = "fp32", "bf16"
@@ -38,6 +43,7 @@ PRECISIONS = (FP32, BF16)
 BF16_FLAGS = ("amx_bf16", "avx512_bf16")  # x86 flags of native bfloat16 matrix instructions
 MIN_SPEEDUP = 1.5  # bfloat16 must multiply at least this much faster to be worth its rounding
 PROBE_SIZE = 256  # square matrices timed by the probe: ~34 MFLOP each, cache-resident
+PROBE_FILE = "precision_probe.json"  # the probe's last result, in the app's cache folder
 
 
 @dataclass(frozen=True)
@@ -123,10 +129,54 @@ def detect(env: str | None = None, flags: frozenset[str] | None = None,
                      have, fp32, bf16)
 
 
+def cpu_model(path: str = "/proc/cpuinfo") -> str:
+    """The CPU's model name (Linux), or '' where it cannot be read."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
+def remembered(timer: Callable[[], tuple[float, float]], path: Path, key: str) -> Callable[[], tuple[float, float]]:
+    """``timer``, but a measurement already made under ``key`` is read from ``path`` instead, and a
+    new one is written there (a missing, foreign or unreadable file means: measure)."""
+
+    def timed() -> tuple[float, float]:
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            if saved["key"] == key:
+                return float(saved["fp32_gflops"]), float(saved["bf16_gflops"])
+        fp32, bf16 = timer()
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+            tmp.write_text(json.dumps({"key": key, "fp32_gflops": fp32, "bf16_gflops": bf16}), encoding="utf-8")
+            os.replace(tmp, path)
+        return fp32, bf16
+
+    return timed
+
+
+def _probe_key(flags: frozenset[str] | None) -> str:
+    """What a probe's result depends on: the CPU, its flags, torch's version and the probe's size."""
+    from importlib import metadata
+
+    parts = [cpu_model(), " ".join(sorted(flags or ())), metadata.version("torch"), str(PROBE_SIZE)]
+    return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+
+
 @functools.lru_cache(maxsize=1)
 def machine_detection() -> Detection:
-    """``detect()`` once per process (thread-safe enough: a second caller gets the same answer)."""
-    return detect(flags=cpu_flags())
+    """``detect()`` once per process. The matmul probe's result is kept in the cache folder per CPU
+    model, flags and torch version, so a restarted app decides without importing torch."""
+    from components.e5.convert import default_cache_dir
+
+    flags = cpu_flags()
+    return detect(flags=flags, timer=remembered(measure, default_cache_dir() / PROBE_FILE, _probe_key(flags)))
 
 
 def machine_precision() -> str:

@@ -123,3 +123,21 @@ def test_a_forced_engine_gives_every_model_that_precision(pets):
     assert engine.precision("minilm-offline", pets) == BF16 and engine.precision("e5-small-offline") == BF16
     assert engine.encoder("minilm-offline") is made[0]  # one encoder per model
     assert engine.encoder("minilm-offline").precision == BF16
+
+
+def test_a_remembered_probe_is_read_for_the_same_key_and_measured_again_for_another(tmp_path):
+    from components.precision import remembered
+
+    runs = []
+
+    def timer():
+        runs.append(1)
+        return 100.0 + len(runs), 250.0
+
+    path = tmp_path / "probe.json"
+    assert remembered(timer, path, "cpu-a")() == (101.0, 250.0)
+    assert remembered(timer, path, "cpu-a")() == (101.0, 250.0) and len(runs) == 1  # a restart: read, not timed
+    assert remembered(timer, path, "cpu-b")() == (102.0, 250.0) and len(runs) == 2  # another CPU: timed again
+    path.write_text("{not json")
+    assert remembered(timer, path, "cpu-b")() == (103.0, 250.0) and len(runs) == 3  # unreadable: timed again
+    assert detect(env="auto", flags=frozenset({"avx512_bf16"}), timer=remembered(timer, path, "cpu-b")).precision == BF16

@@ -54,3 +54,17 @@ def test_mixed_corpus_loads_and_confuses_a_question_with_its_answer(real_engine,
     assert ex.baseline.ranks[question] == 1 < ex.baseline.ranks[answer] <= 10
     kinds = {corpus.documents[int(i)].kind for i in ex.baseline.order[:10]}
     assert {"question", "answer"} <= kinds  # the top 10 mixes kinds
+
+
+@pytest.mark.parametrize("model", ["minilm-offline", "e5-small-offline", "minilm-instruct-offline"])
+def test_no_text_has_more_tokens_than_the_bound_that_spares_loading_a_model(real_engine, model):
+    """``token_bound`` decides that a short query needs no truncation note without a tokenizer:
+    the real tokenizers never give more tokens than it says."""
+    from components.engine import token_bound
+
+    enc = real_engine.encoder(model)
+    texts = ["", " ", "a", "é", "  leading and trailing  ", "naïve café — déjà vu", "数据库连接", "😀 🤖 emoji",
+             "x" * 300, "a b c d e f g h i j", "\t\n\r", "İstanbul ǅ ß ﬁ", "query: How do I sort a hash?",
+             "Represent the Perl question for retrieving the answer: How can I sort a hash by its values?"]
+    for text in texts:
+        assert enc.count_tokens(text) <= token_bound(text), text

@@ -202,3 +202,58 @@ def test_a_block_on_disk_is_read_without_waiting_for_the_gate_and_a_gated_encode
     found = embed_cached(again, EmbeddingCache(), texts, "p: ", True, gate=gate, store=store)
     np.testing.assert_array_equal(found, made)
     assert entered == [True] and again.calls == []  # the restart read the disk: no slot, no encode
+
+
+def test_a_restarted_engine_with_its_models_facts_ranks_from_disk_without_loading_the_model(tmp_path):
+    """With the fingerprint remembered, a sample's default ranking is read before any model is loaded;
+    a typed query loads it; a changed model folder means loading it even for stored vectors."""
+    from components.model_facts import FactsBook
+
+    store, folder = VectorStore(tmp_path / "vectors"), tmp_path / "model"
+    folder.mkdir()
+    (folder / "weights.bin").write_bytes(b"w")
+    corpus = load_sample("debian_faq")
+    setting = default_setting(corpus.task, "e5-small-offline")
+    query = corpus.example_queries()[0]
+
+    def engine(loads):
+        def factory(preset, progress=None):
+            loads.append(preset.key)
+            return HashEncoder(preset.key)
+
+        return Engine(factory=factory, store=store, facts=FactsBook(tmp_path / "facts", resolve=lambda p: folder))
+
+    before = engine([]).explore(corpus, setting, query)
+    loads: list = []
+    restarted = engine(loads)
+    after = restarted.explore(corpus, setting, query)
+    assert loads == []
+    np.testing.assert_array_equal(before.docs, after.docs)
+    np.testing.assert_array_equal(before.query, after.query)
+    assert list(before.instructed.order) == list(after.instructed.order) and after.notes == ()
+    restarted.explore(corpus, setting, "a question nobody stored")
+    assert loads == ["e5-small-offline"]
+    (folder / "weights.bin").write_bytes(b"new weights")
+    loads = []
+    engine(loads).explore(corpus, setting, query)
+    assert loads == ["e5-small-offline"]
+
+
+def test_a_long_query_loads_the_model_to_count_its_tokens(tmp_path):
+    """The note about a query longer than the model reads needs its tokenizer, even when vectors are stored."""
+    from components.model_facts import FactsBook
+
+    store, folder = VectorStore(tmp_path / "vectors"), tmp_path / "model"
+    folder.mkdir()
+    corpus = load_sample("debian_faq")
+    setting = default_setting(corpus.task, "e5-small-offline")
+    long_query = "why " * 200
+    book = FactsBook(tmp_path / "facts", resolve=lambda p: folder)
+    Engine(factory=lambda preset, progress=None: HashEncoder(preset.key), store=store, facts=book).explore(
+        corpus, setting, long_query)
+    loads: list = []
+    again = Engine(factory=lambda preset, progress=None: loads.append(1) or HashEncoder(preset.key), store=store,
+                   facts=FactsBook(tmp_path / "facts", resolve=lambda p: folder))
+    again.embed("e5-small-offline", corpus.texts, "", True, persist=True, precision="fp32")
+    assert loads == []  # stored vectors alone: no model
+    assert again.truncation_notes(setting, long_query) and loads == [1]

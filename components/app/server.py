@@ -21,6 +21,7 @@ from components.app import warmup
 from components.engine import Engine
 from components.frames import LiveFrameCache
 from components.jobs import CorpusSlots
+from components.model_facts import FACTS_FOLDER, FactsBook
 from components.store import open_store
 from components.upload_reading import MAX_FILE_BYTES
 
@@ -32,7 +33,9 @@ def create(warm: bool = True):
     from components.app.page import build
 
     slots = CorpusSlots(int(os.environ.get("INSTRUCTION_LENS_CORPUS_JOBS", "1")))
-    engine, frames = Engine(slots=slots, store=open_store()), LiveFrameCache()
+    store = open_store()
+    facts = FactsBook(store.folder / FACTS_FOLDER) if store is not None else None  # kept with the vectors
+    engine, frames = Engine(slots=slots, store=store, facts=facts), LiveFrameCache()
     if warm and os.environ.get("INSTRUCTION_LENS_NO_WARMUP") != "1":
         warmup.start(engine, frames)
     demo = build(engine, frames)

@@ -1,8 +1,8 @@
 """Start-up work done in the background so the page is served at once.
 
-``start`` runs, in a daemon thread: import sentence-transformers, load the
-default offline model, embed the default task's corpus with and without its
-instructions, load the other warm models, compile UMAP
+``start`` runs, in a daemon thread: rank the default task's corpus with the
+default offline model (embedding it with and without its instructions unless
+the vector store has it), load that model and the other warm models, compile UMAP
 (``components.frames.prepare_umap``; a map asked for meanwhile is drawn in
 an interim frame) and fit the map's frame. Then, with the page ready, it
 prepares the other packaged models that need it (``PREPARE``: E5's one-time
@@ -68,8 +68,8 @@ def _work(engine: Engine, frames: FrameCache) -> None:
         corpus = load_sample(task.corpus)
         _STATE["phase"] = "embedding the default corpus"
         ex = engine.explore(corpus, default_setting(DEFAULT_TASK, DEFAULT_MODEL), corpus.example_queries()[0])
-        _STATE["phase"] = "loading the other models"
-        _load(engine, warm_models())
+        _STATE["phase"] = "loading the models"
+        _load(engine, (DEFAULT_MODEL, *warm_models()))  # a ranking read from the store loaded none
         _STATE["phase"] = "preparing the map"
         prepare_umap()
         map_data(ex, frames)
