@@ -73,16 +73,20 @@ def cold_start_once(model_key: str, fresh: bool) -> dict:
 
 
 def measure_cold_start(models: Sequence[str], repeats: int) -> dict:
-    """Page served and first ranking, fresh and normal caches, per model."""
+    """Page served and first ranking, fresh and normal caches, per model.
+
+    ``fresh``: empty caches and vector store (a first-time machine); ``normal``: this machine's
+    caches and store as they are (a restart), whose target for the first ranking is stricter.
+    """
     out = {}
     for cache in ("fresh", "normal"):
+        after_page = TARGETS["first_ranking_after_page_s" if cache == "fresh" else "first_ranking_after_restart_s"]
         for model in models:
             runs = [cold_start_once(model, cache == "fresh") for _ in range(repeats)]
             out[f"{cache}.{model}"] = {
                 "page_served": summarize([r["page"] for r in runs], TARGETS["page_s"]),
                 "first_ranking": summarize([r["first"] for r in runs], TARGETS["first_ranking_s"]),
-                "first_ranking_after_page": summarize([r["first"] - r["page"] for r in runs],
-                                                      TARGETS["first_ranking_after_page_s"]),
+                "first_ranking_after_page": summarize([r["first"] - r["page"] for r in runs], after_page),
                 "map_shown": summarize([r["map"] for r in runs]),
                 "map_after_ranking": summarize([r["map"] - r["first"] for r in runs], TARGETS["map_after_ranking_s"]),
                 "explore_call": summarize([r["call"] for r in runs]),

@@ -121,3 +121,37 @@ def test_every_warm_model_is_loaded_before_umap_compiles(fake_engine, fake_encod
     monkeypatch.setattr(warmup, "_STATE", {"phase": "not started", "error": "", "seconds": 0.0})
     warmup.start(fake_engine, FrameCache()).join(timeout=300)
     assert seen == [sorted({DEFAULT_MODEL, "e5-small-offline", "minilm-offline"})]  # the default, then the others
+
+
+def test_after_a_restart_the_warmup_loads_the_default_model_although_its_ranking_was_on_disk(
+        tmp_path, monkeypatch, no_warm_models):
+    """The default ranking read from the store loads no model; the warm-up loads it anyway, so the
+    first query a person types does not wait for it."""
+    from components.engine import Engine
+    from components.model_facts import FactsBook
+    from components.store import VectorStore
+    from fake_encoder import HashEncoder
+
+    folder = tmp_path / "model"
+    folder.mkdir()
+    loads: list = []
+
+    def engine():
+        def factory(preset, progress=None):
+            loads.append(preset.key)
+            return HashEncoder(preset.key)
+
+        return Engine(factory=factory, store=VectorStore(tmp_path / "vectors"),
+                      facts=FactsBook(tmp_path / "facts", resolve=lambda p: folder))
+
+    monkeypatch.setattr(warmup, "resolve", lambda preset: None)
+    monkeypatch.setattr(warmup, "_STATE", {"phase": "not started", "error": "", "seconds": 0.0})
+    warmup.start(engine(), FrameCache()).join(timeout=300)
+    restarted = engine()
+    loads.clear()
+    task = warmup.get_task(warmup.DEFAULT_TASK)
+    corpus = load_sample(task.corpus)
+    restarted.explore(corpus, warmup.default_setting(task.key, DEFAULT_MODEL), corpus.example_queries()[0])
+    assert loads == []  # the default ranking came from the disk
+    warmup.start(restarted, FrameCache()).join(timeout=300)
+    assert loads == [DEFAULT_MODEL] and warmup.status()["phase"] == "ready"
