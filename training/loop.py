@@ -40,19 +40,23 @@ class Settings:
     rank_distill_weight: float = 1.0  # keep the base model's order among a row's same-kind candidates
     query_tokens: int = 96
     document_tokens: int = 112
+    pool_instruction: bool = False  # True: the instruction's tokens are part of the mean (include_prompt=True)
     seed: int = 13
 
 
 class Embedder:
-    """Mean-pooled, normalised embeddings of (instruction, text) with the instruction left out of the mean."""
+    """Mean-pooled, normalised embeddings of (instruction, text); the instruction is left out of the
+    mean unless ``pool_instruction`` (sentence-transformers' ``Pooling(include_prompt=...)``)."""
 
-    def __init__(self, model: Any, tokenizer: Any) -> None:
+    def __init__(self, model: Any, tokenizer: Any, pool_instruction: bool = False) -> None:
         self.model, self.tokenizer = model, tokenizer
+        self.pool_instruction = pool_instruction
         self._prompt_len: dict[str, int] = {}
 
     def prompt_length(self, instruction: str) -> int:
-        """Tokens masked for ``instruction``: [CLS] and the instruction, not [SEP] (as sentence-transformers)."""
-        if not instruction:
+        """Tokens masked for ``instruction``: [CLS] and the instruction, not [SEP] (as sentence-transformers);
+        none when the instruction is pooled."""
+        if not instruction or self.pool_instruction:
             return 0
         if instruction not in self._prompt_len:
             self._prompt_len[instruction] = len(self.tokenizer(instruction)["input_ids"]) - 1
@@ -139,7 +143,7 @@ def plain_vectors(model: Any, tokenizer: Any, texts: list[str], s: Settings, bat
     import numpy as np
     import torch
 
-    embed = Embedder(model, tokenizer)
+    embed = Embedder(model, tokenizer, s.pool_instruction)
     out = []
     with torch.no_grad(), model.disable_adapter():
         for start in range(0, len(texts), batch):
@@ -185,7 +189,7 @@ def train(model: Any, tokenizer: Any, batches: list[list[Row]], s: Settings, log
 
     torch.manual_seed(s.seed)
     rng = random.Random(s.seed)
-    embed = Embedder(model, tokenizer)
+    embed = Embedder(model, tokenizer, s.pool_instruction)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=s.lr, weight_decay=0.0)
     total = len(batches)
