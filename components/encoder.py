@@ -7,7 +7,9 @@ wraps a loaded model and uses sentence-transformers' own ``prompt=`` argument;
 tokens shape the context but are left out of the mean (INSTRUCTOR's rule; in
 sentence-transformers the leading [CLS]/<s> token counts as part of the
 prompt). The flag lives on the shared model, so each batch holds the
-model's lock (a query waits for one batch of a corpus job, not all of it).
+model's lock (a query waits for one batch of a corpus job, not all of it),
+and the start-up work's corpus jobs pause while a person's corpus job runs
+on the same model (``ModelGate``).
 Texts go through the model in length-sorted batches capped in tokens, with
 torch threads chosen per job (``_threads``), in the encoder's one precision
 (``components.precision``: float32, or bfloat16 matrix products under
@@ -101,6 +103,47 @@ def _threads(corpus_job: bool, kind: str = "foreground") -> int:
     return corpus_threads() if alone else 1
 
 
+class ModelGate:
+    """One loaded model's turn-taking, shared by its precision twins.
+
+    ``lock``: one batch (or one tokenizer call) at a time. A background
+    corpus job (the start-up work) takes no turn while a foreground corpus job
+    runs on the same model: it would hold the model for a whole batch on one
+    low-priority thread between each of the person's batches, doubling their
+    wait. A foreground job waits at most for the one background batch already
+    running; queries slip in between any two batches.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self._turns = threading.Condition()
+        self._foreground = 0  # foreground corpus jobs running on this model
+
+    @contextlib.contextmanager
+    def job(self, foreground_corpus_job: bool) -> Iterator[None]:
+        """Around a whole encode: counts a foreground corpus job while it runs."""
+        if not foreground_corpus_job:
+            yield
+            return
+        with self._turns:
+            self._foreground += 1
+        try:
+            yield
+        finally:
+            with self._turns:
+                self._foreground -= 1
+                self._turns.notify_all()
+
+    @contextlib.contextmanager
+    def batch(self, background_corpus_job: bool) -> Iterator[None]:
+        """Around one batch: the model's lock, after any foreground corpus job for a background one."""
+        if background_corpus_job:
+            with self._turns:
+                self._turns.wait_for(lambda: self._foreground == 0)
+        with self.lock:
+            yield
+
+
 def _pooling_modules(model: Any) -> list[Any]:
     return [m for m in model if hasattr(m, "include_prompt")]
 
@@ -116,7 +159,8 @@ class SentenceTransformerEncoder:
         self.model = model
         self.precision = precision
         compute(precision)  # an unknown precision fails here, not on the first encode
-        self._lock = threading.Lock()
+        self._gate = ModelGate()
+        self._lock = self._gate.lock
         if not _pooling_modules(model):
             raise ValueError(f"{key}: the model has no Pooling module to switch instruction pooling on")
         if fingerprint is None:
@@ -130,7 +174,7 @@ class SentenceTransformerEncoder:
         if precision == self.precision:
             return self
         twin = SentenceTransformerEncoder(self.key, self.model, precision, self.fingerprint)
-        twin._lock = self._lock
+        twin._gate, twin._lock = self._gate, self._lock
         return twin
 
     def token_limit(self) -> int:
@@ -185,7 +229,8 @@ class SentenceTransformerEncoder:
         with _jobs_lock:
             _corpus_jobs[kind] += corpus_job
         try:
-            with compute(self.precision):  # one autocast for all batches: weights are cast once
+            with self._gate.job(corpus_job and kind == "foreground"), compute(self.precision):
+                # one autocast for all batches: weights are cast once
                 self._run(texts, prompt, include_prompt, batches, corpus_job, kind, out, progress)
         finally:
             with _jobs_lock:
@@ -202,7 +247,7 @@ class SentenceTransformerEncoder:
             torch.set_num_threads(_threads(corpus_job, kind))
             # the pooling switch lives on the shared model: hold it for one batch, so
             # a query from someone else slips in between a corpus job's batches
-            with self._lock:
+            with self._gate.batch(corpus_job and kind == "background"):
                 for pooling in _pooling_modules(self.model):
                     pooling.include_prompt = include_prompt
                 vecs = self.model.encode([texts[i] for i in batch], prompt=prompt or None,

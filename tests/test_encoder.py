@@ -208,3 +208,67 @@ def test_the_fingerprint_follows_the_weights(minilm):
     with torch.no_grad():
         changed[0].auto_model.encoder.layer[3].output.LayerNorm.bias[7] += 1e-3
     assert fingerprint(changed) != fingerprint(minilm)
+
+
+def test_a_background_batch_waits_while_a_foreground_corpus_job_runs_and_queries_never_do():
+    import threading
+
+    from components.encoder import ModelGate
+
+    gate, order = ModelGate(), []
+    started = threading.Event()
+
+    def background():
+        started.set()
+        with gate.batch(background_corpus_job=True):
+            order.append("background batch")
+
+    with gate.job(foreground_corpus_job=True):
+        thread = threading.Thread(target=background)
+        thread.start()
+        started.wait(5)
+        thread.join(0.3)
+        assert thread.is_alive()  # waiting for the person's job
+        with gate.batch(background_corpus_job=False):  # the job's own batch, or anyone's query
+            order.append("foreground batch")
+    thread.join(5)
+    assert order == ["foreground batch", "background batch"]
+    with gate.job(foreground_corpus_job=False):  # a query is not a job that pauses anyone
+        with gate.batch(background_corpus_job=True):
+            order.append("background again")
+    assert order[-1] == "background again"
+
+
+def test_the_start_up_works_batches_pause_for_a_persons_corpus_job_on_the_same_model(minilm, monkeypatch):
+    """Two corpus jobs on one model: once the person's job has started, no background batch runs until it ends."""
+    import threading
+
+    from components.encoder import background
+
+    enc = SentenceTransformerEncoder("minilm-offline", minilm)
+    log: list[str] = []
+    real = minilm.encode
+
+    def encode(*args, **kwargs):
+        log.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(minilm, "encode", encode)
+    monkeypatch.setattr(enc, "batch_size", 4)
+    texts = [f"{TEXTS[3]} variant {i}" for i in range(48)]
+    first_bg = threading.Event()
+
+    def start_up():
+        with background():
+            enc.encode(texts, "bg: ", True, progress=lambda f, m: first_bg.set())
+
+    bg = threading.Thread(target=start_up, name="bg")
+    bg.start()
+    first_bg.wait(60)
+    fg = threading.Thread(target=lambda: enc.encode(texts, "fg: ", True), name="fg")
+    fg.start()
+    fg.join(120)
+    bg.join(120)
+    first, last = log.index("fg"), len(log) - 1 - log[::-1].index("fg")
+    assert log[first:last + 1].count("bg") <= 1  # at most the batch already running when the job began
+    assert log.count("fg") == log.count("bg") == 12
