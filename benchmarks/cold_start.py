@@ -91,7 +91,23 @@ def measure_cold_start(models: Sequence[str], repeats: int) -> dict:
                 "map_after_ranking": summarize([r["map"] - r["first"] for r in runs], TARGETS["map_after_ranking_s"]),
                 "explore_call": summarize([r["call"] for r in runs]),
                 "rss_after_mb": max(r["rss_mb"] for r in runs)}
+    for model in models:  # the same work with nothing beside it: what the fresh start cannot go below
+        out[f"alone.{model}"] = {"runs": [ranking_alone(model) for _ in range(repeats)]}
     return out
+
+
+def ranking_alone(model_key: str) -> dict:
+    """``benchmarks/ranking_alone.py``: the default ranking's work alone in a fresh process, in parts."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent / "ranking_alone.py"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    done = subprocess.run([sys.executable, str(script), model_key], env=env, capture_output=True, text=True,
+                          check=True, timeout=900)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def memory_once(models: Sequence[str], corpora: Sequence[str]) -> float:

@@ -40,6 +40,9 @@ What the measures mean:
   fitted after the rankings are sent), and ``map_after_ranking`` from the
   rankings to it (target 2 s). ``fresh`` points ``INSTRUCTION_LENS_CACHE``
   and ``NUMBA_CACHE_DIR`` at an empty folder, so E5's conversion is included.
+  ``cold_start.alone.<model>``: the same first ranking's work in a fresh process
+  with nothing beside it (``benchmarks/ranking_alone.py``: import, load,
+  plain and instructed corpus encodes; empty caches).
 * ``memory``: peak RSS of a real app (process and children, psutil) that loaded
   the models and ranked the largest corpora with each, starting from an empty
   vector store; the highest of three fresh apps (``runs_mb``: each), target 2 GB.

@@ -136,3 +136,12 @@ def test_children_run_once_per_setting_and_repeat_with_the_setting_last():
     runs = engine_timings.children(code, ("a", "b"), 2, "model-x")
     assert {k: [r["args"] for r in v] for k, v in runs.items()} == {
         "a": [["model-x", "a"]] * 2, "b": [["model-x", "b"]] * 2}
+
+
+def test_the_ranking_alone_reports_its_parts_from_an_empty_cache():
+    from benchmarks.cold_start import ranking_alone
+
+    parts = ranking_alone("minilm-offline")
+    assert parts["model"] == "minilm-offline" and parts["corpus"] == "mixed_kinds" and parts["texts"] > 400
+    assert all(parts[k] > 0 for k in ("import_s", "load_s", "plain_s", "instructed_s"))
+    assert parts["total_s"] >= parts["load_s"] + parts["plain_s"] + parts["instructed_s"]
