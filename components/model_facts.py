@@ -14,8 +14,8 @@ the signature is the same; otherwise the caller loads the model, and its new
 fingerprint replaces the fact. Hub models are never remembered (their files
 belong to the Hub client's cache).
 
-A fact file is written to a temporary file and renamed; a torn, foreign or
-unreadable file counts as no fact. This module does not load models and
+A fact file (one per model and signature) is written to a temporary file and
+renamed; a torn, foreign or unreadable file counts as no fact. This module does not load models and
 imports nothing heavy.
 """
 
@@ -97,20 +97,33 @@ def _default_folder(preset: ModelPreset) -> Path:
 
 
 class FactsBook:
-    """Facts per packaged model in ``folder`` (one small JSON file per model key).
+    """Facts per packaged model and signature in ``folder`` (one small JSON file each).
 
+    One file per signature, so two installations sharing a cache folder (two
+    virtual environments, whose packaged models live in different folders)
+    keep their own facts instead of overwriting each other's; at most
+    ``KEEP_PER_MODEL`` files per model are kept, the newest.
     ``resolve`` maps a preset to the folder its model is loaded from (default:
     ``components.loading.resolve``, a no-op once a packaged folder is ready).
     """
+
+    KEEP_PER_MODEL = 4
 
     def __init__(self, folder: Path | str, resolve: Callable[[ModelPreset], Path] = _default_folder) -> None:
         self.folder = Path(folder)
         self._resolve = resolve
         self._checked: dict[str, Facts | None] = {}  # per process: a model's files are checked once
 
-    def _path(self, preset: ModelPreset) -> Path:
-        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", preset.key)
-        return self.folder / f"{safe}.json"
+    def _prefix(self, preset: ModelPreset) -> str:
+        return re.sub(r"[^A-Za-z0-9_.-]", "_", preset.key) + "."
+
+    def _files(self, preset: ModelPreset) -> list[Path]:
+        """This model's fact files, newest first."""
+        found = []
+        for path in self.folder.glob(self._prefix(preset) + "*.json"):
+            with contextlib.suppress(OSError):
+                found.append((path.stat().st_mtime, path))
+        return [path for _, path in sorted(found, reverse=True)]
 
     def get(self, preset: ModelPreset) -> Facts | None:
         """The remembered facts of ``preset`` if its files, libraries and loading code are unchanged
@@ -120,18 +133,16 @@ class FactsBook:
         return self._checked[preset.key]
 
     def _read(self, preset: ModelPreset) -> Facts | None:
-        if not preset.offline:
+        if not preset.offline or not self._files(preset):  # nothing remembered: no need to look at the model
             return None
         try:
-            saved = json.loads(self._path(preset).read_text(encoding="utf-8"))
-            if saved.get("key") != preset.key or saved.get("format") != FORMAT:
+            sig = signature(preset, self._resolve(preset))
+            saved = json.loads((self.folder / f"{self._prefix(preset)}{sig}.json").read_text(encoding="utf-8"))
+            if saved.get("key") != preset.key or saved.get("format") != FORMAT or saved.get("signature") != sig:
                 return None
-            facts = Facts(str(saved["fingerprint"]), int(saved["token_limit"]))
-            if saved.get("signature") != signature(preset, self._resolve(preset)):
-                return None
+            return Facts(str(saved["fingerprint"]), int(saved["token_limit"]))
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        return facts
 
     def record(self, preset: ModelPreset, facts: Facts) -> None:
         """Remember ``facts`` of a model just loaded from its folder (a failure to write is ignored)."""
@@ -139,15 +150,18 @@ class FactsBook:
             return
         self._checked[preset.key] = facts
         with contextlib.suppress(OSError):
+            sig = signature(preset, self._resolve(preset))
             entry = {"format": FORMAT, "key": preset.key, "fingerprint": facts.fingerprint,
-                     "token_limit": facts.token_limit, "signature": signature(preset, self._resolve(preset))}
+                     "token_limit": facts.token_limit, "signature": sig}
             self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.folder)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=self.folder)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as fh:
                     json.dump(entry, fh)
-                os.replace(tmp, self._path(preset))
+                os.replace(tmp, self.folder / f"{self._prefix(preset)}{sig}.json")
             except BaseException:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
                 raise
+            for old in self._files(preset)[self.KEEP_PER_MODEL:]:
+                old.unlink()

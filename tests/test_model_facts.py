@@ -51,7 +51,7 @@ def test_a_torn_or_foreign_file_is_no_fact(tmp_path):
     folder = _folder(tmp_path)
     book = _book(tmp_path, folder)
     book.record(MINILM, Facts("abc", 256))
-    path = tmp_path / "facts" / "minilm-offline.json"
+    path = next((tmp_path / "facts").glob("minilm-offline.*.json"))
     text = path.read_text()
     path.write_text(text[: len(text) // 2])
     assert _book(tmp_path, folder).get(MINILM) is None
@@ -78,3 +78,19 @@ def test_a_process_checks_the_files_once_and_sees_its_own_records(tmp_path):
     book.record(MINILM, Facts("abc", 256))
     assert book.get(MINILM) == Facts("abc", 256)
     assert seen == ["minilm-offline"]  # resolved for the record only: the absent file needed no folder
+
+
+def test_two_installations_sharing_a_cache_keep_their_own_facts(tmp_path):
+    """Two environments whose packaged model lives in different folders do not overwrite each other."""
+    here, there = _folder(tmp_path), tmp_path / "other-env-model"
+    there.mkdir()
+    (there / "weights.bin").write_bytes(b"weights")
+    _book(tmp_path, here).record(MINILM, Facts("abc", 256))
+    _book(tmp_path, there).record(MINILM, Facts("abc", 256))
+    assert _book(tmp_path, here).get(MINILM) == Facts("abc", 256)
+    assert _book(tmp_path, there).get(MINILM) == Facts("abc", 256)
+    for n in range(6):  # old signatures are pruned: a few files per model at most
+        (here / "weights.bin").write_bytes(b"w" * (n + 2))
+        _book(tmp_path, here).record(MINILM, Facts(f"v{n}", 256))
+    assert len(list((tmp_path / "facts").glob("minilm-offline.*.json"))) == FactsBook.KEEP_PER_MODEL
+    assert _book(tmp_path, here).get(MINILM) == Facts("v5", 256)
