@@ -57,16 +57,22 @@ class Detection:
     bf16_gflops: float | None = None
 
 
-def cpu_flags(path: str = "/proc/cpuinfo") -> frozenset[str] | None:
-    """The CPU's feature flags (Linux x86), or None where they cannot be read."""
+def _cpuinfo(field: str, path: str) -> str | None:
+    """The value of the first ``field`` line of ``path`` (Linux's /proc/cpuinfo), or None."""
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
             for line in fh:
-                if line.startswith("flags"):
-                    return frozenset(line.split(":", 1)[1].split())
+                if line.startswith(field):
+                    return line.split(":", 1)[1]
     except OSError:
         pass
     return None
+
+
+def cpu_flags(path: str = "/proc/cpuinfo") -> frozenset[str] | None:
+    """The CPU's feature flags (Linux x86), or None where they cannot be read."""
+    flags = _cpuinfo("flags", path)
+    return None if flags is None else frozenset(flags.split())
 
 
 @contextlib.contextmanager
@@ -131,14 +137,7 @@ def detect(env: str | None = None, flags: frozenset[str] | None = None,
 
 def cpu_model(path: str = "/proc/cpuinfo") -> str:
     """The CPU's model name (Linux), or '' where it cannot be read."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return ""
+    return (_cpuinfo("model name", path) or "").strip()
 
 
 def remembered(timer: Callable[[], tuple[float, float]], path: Path, key: str) -> Callable[[], tuple[float, float]]:
