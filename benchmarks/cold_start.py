@@ -7,10 +7,14 @@ Each starts ``python app.py`` (``benchmarks.app_process``) and calls its
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 import time
+from pathlib import Path
 from typing import Sequence
 
 from benchmarks.app_process import running_app, tree_rss_mb, wait_for_page
@@ -98,11 +102,6 @@ def measure_cold_start(models: Sequence[str], repeats: int) -> dict:
 
 def ranking_alone(model_key: str) -> dict:
     """``benchmarks/ranking_alone.py``: the default ranking's work alone in a fresh process, in parts."""
-    import json
-    import subprocess
-    import sys
-    from pathlib import Path
-
     script = Path(__file__).resolve().parent / "ranking_alone.py"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
     done = subprocess.run([sys.executable, str(script), model_key], env=env, capture_output=True, text=True,

@@ -160,7 +160,6 @@ class SentenceTransformerEncoder:
         self.precision = precision
         compute(precision)  # an unknown precision fails here, not on the first encode
         self._gate = ModelGate()
-        self._lock = self._gate.lock
         if not _pooling_modules(model):
             raise ValueError(f"{key}: the model has no Pooling module to switch instruction pooling on")
         if fingerprint is None:
@@ -174,7 +173,7 @@ class SentenceTransformerEncoder:
         if precision == self.precision:
             return self
         twin = SentenceTransformerEncoder(self.key, self.model, precision, self.fingerprint)
-        twin._gate, twin._lock = self._gate, self._lock
+        twin._gate = self._gate
         return twin
 
     def token_limit(self) -> int:
@@ -182,7 +181,7 @@ class SentenceTransformerEncoder:
 
     def count_tokens(self, text: str) -> int:
         """Tokens in ``text`` without special tokens."""
-        with self._lock:  # a fast tokenizer must not be used by two threads at once
+        with self._gate.lock:  # a fast tokenizer must not be used by two threads at once
             return self._count([text])[0]
 
     def _count(self, texts: list[str], limit: int | None = None) -> list[int]:
@@ -222,7 +221,7 @@ class SentenceTransformerEncoder:
         if not texts:
             return np.zeros((0, dim), dtype=np.float32)
         out = np.empty((len(texts), dim), dtype=np.float32)
-        with self._lock:  # the tokenizer is not safe for two threads at once
+        with self._gate.lock:  # the tokenizer is not safe for two threads at once
             batches, tokens = self._batches(texts, prompt)
         corpus_job = tokens >= CORPUS_TOKENS
         kind = "background" if in_background() else "foreground"

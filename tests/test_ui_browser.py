@@ -429,17 +429,25 @@ def test_every_way_of_editing_updates_the_ranking(page, browser, client, app_log
     corpus = get_task(DEFAULT_TASK).corpus
     query = load_sample(corpus).example_queries()[0]
     page.get_by_role("tab", name="Export").click()  # the snippet below follows the box too
+    _make_every_edit(page, client, DEFAULT_MODEL, qa, query, lambda value: expect(
+        page.locator("#prompts_snippet")).to_contain_text(json.dumps(value)[1:-1] or "{"))
+
+
+def _make_every_edit(page, client, model, qa, query, also=None):
+    """Each of ``EDITS`` on the query instruction box of the default task; after each, both tables
+    are what ``/explore`` answers for the box's new value (and ``also(value)`` holds)."""
+    corpus = get_task(DEFAULT_TASK).corpus
     box = page.locator("#q_ins textarea")
     box.click()
-    value = qa.query_instruction
     for what, act, result in EDITS:
         act(page, qa.query_instruction)
         value = result(qa.query_instruction)
         expect(box, what).to_have_value(value)
-        expected = _expected(client, DEFAULT_TASK, DEFAULT_MODEL, corpus, value, qa.document_instruction,
+        expected = _expected(client, DEFAULT_TASK, model, corpus, value, qa.document_instruction,
                              qa.include_prompt, query)
         _expect_tables(page, expected, timeout=30_000)
-        expect(page.locator("#prompts_snippet")).to_contain_text(json.dumps(value)[1:-1] or "{")
+        if also is not None:
+            also(value)
 
 
 def test_tab_and_a_click_keep_a_typed_query(page, client, app_log):
@@ -522,12 +530,4 @@ def test_every_way_of_editing_updates_e5s_ranking(page, browser, client, app_log
     query = load_sample(corpus).example_queries()[0]
     _expect_tables(page, _expected(client, DEFAULT_TASK, model, corpus, qa.query_instruction,
                                    qa.document_instruction, qa.include_prompt, query))
-    box = page.locator("#q_ins textarea")
-    box.click()
-    for what, act, result in EDITS:
-        act(page, qa.query_instruction)
-        value = result(qa.query_instruction)
-        expect(box, what).to_have_value(value)
-        expected = _expected(client, DEFAULT_TASK, model, corpus, value, qa.document_instruction,
-                             qa.include_prompt, query)
-        _expect_tables(page, expected, timeout=30_000)
+    _make_every_edit(page, client, model, qa, query)
