@@ -11,14 +11,17 @@ is shared by every session of the app.
 ``lookup`` finds vectors without an encoder (keys made with ``entry_key``);
 ``embed_cached`` encodes only the texts that are missing; given a
 ``components.store.VectorStore`` it first looks for the whole list on disk
-and, after encoding, keeps it there for the next process.
+and, after encoding, keeps it there for the next process. The same list
+asked for again while it is being encoded waits for that encode
+(``InFlight``) instead of starting its own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
-from typing import Callable, ContextManager, Sequence, cast
+from typing import Callable, ContextManager, Iterator, Sequence, cast
 
 import numpy as np
 
@@ -39,11 +42,47 @@ def entry_key(model: str, precision: str, include_prompt: bool, prompt: str, tex
     return text_digest((model, precision, pooled, prompt, text))
 
 
+class InFlight:
+    """Lists of texts being encoded now, by ``block_key``.
+
+    The first caller for a list encodes it; a caller for the same list
+    meanwhile gets the first one's event and waits for it (e.g. a visitor's
+    first ranking on a fresh start, while the start-up work embeds the same
+    corpus: the visitor finds the batches already done instead of doing them
+    again). Lists that only overlap are not shared.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: dict[bytes, threading.Event] = {}
+
+    @contextlib.contextmanager
+    def claim(self, key: bytes) -> Iterator[threading.Event | None]:
+        """None: this caller encodes ``key``'s list (set for others when the block ends); else the encoding caller's event."""
+        with self._lock:
+            running = self._running.get(key)
+            if running is None:
+                mine = self._running[key] = threading.Event()
+        if running is not None:
+            yield running
+            return
+        try:
+            yield None
+        finally:
+            with self._lock:
+                del self._running[key]
+            mine.set()
+
+
 class EmbeddingCache:
-    """LRU map from ``entry_key`` to a ``float32 [dim]`` vector, under a byte budget."""
+    """LRU map from ``entry_key`` to a ``float32 [dim]`` vector, under a byte budget.
+
+    ``running``: the lists being encoded into it now (``InFlight``).
+    """
 
     def __init__(self, budget_bytes: int = DEFAULT_BUDGET) -> None:
         self.budget = budget_bytes
+        self.running = InFlight()
         self._data: OrderedDict[bytes, np.ndarray] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -100,7 +139,10 @@ def embed_cached(encoder: Encoder, cache: EmbeddingCache, texts: Sequence[str], 
     had to be encoded is saved there as one block. When more than one text
     is still missing, the encoding runs inside ``gate()`` (a context manager,
     e.g. a corpus slot); the cache is looked at again once inside, so work
-    another caller finished meanwhile is not done twice.
+    another caller finished meanwhile is not done twice. While another
+    caller encodes the same list, this one waits for it (calling
+    ``progress``, which may raise to stop waiting) and encodes only if that
+    caller stopped short.
     """
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
@@ -108,6 +150,30 @@ def embed_cached(encoder: Encoder, cache: EmbeddingCache, texts: Sequence[str], 
     block = lookup(cache, keys, store)
     if block is not None:
         return block
+    with cache.running.claim(block_key(keys)) as running:
+        if running is not None:
+            _wait(running, progress)
+            block = lookup(cache, keys, store)
+            if block is not None:
+                return block
+        return _encode_missing(encoder, cache, texts, prompt, include_prompt, progress, gate, store, keys)
+
+
+WAIT_TICK_S = 0.25
+
+
+def _wait(running: threading.Event, progress: Callable[[float, str], None] | None) -> None:
+    """Until ``running`` is set, telling ``progress`` now and then (which may raise to give up)."""
+    while not running.wait(WAIT_TICK_S):
+        if progress:
+            progress(0.0, "Embedding (already under way for the same texts)")
+
+
+def _encode_missing(encoder: Encoder, cache: EmbeddingCache, texts: Sequence[str], prompt: str,
+                    include_prompt: bool, progress: Callable[[float, str], None] | None,
+                    gate: Callable[[], ContextManager] | None, store: VectorStore | None,
+                    keys: list[bytes]) -> np.ndarray:
+    """``embed_cached``'s encode of what memory lacks (inside ``gate()`` for more than one text), kept in ``store``."""
     found = [cache.get(k) for k in keys]
     missing = [i for i, v in enumerate(found) if v is None]
     if len(missing) > 1 and gate is not None:

@@ -57,6 +57,7 @@ CORPUS_TOKENS = 1024  # a job of at least this many tokens is a corpus job
 
 _corpus_jobs = {"foreground": 0, "background": 0}
 _jobs_lock = threading.Lock()
+_turns = threading.Condition(_jobs_lock)  # a foreground corpus job's end wakes the paused background batches
 _local = threading.local()
 
 
@@ -103,43 +104,45 @@ def _threads(corpus_job: bool, kind: str = "foreground") -> int:
     return corpus_threads() if alone else 1
 
 
+@contextlib.contextmanager
+def counting(kind: str, corpus_job: bool = True) -> Iterator[None]:
+    """Counts a corpus job of ``kind`` ("foreground" or "background") while it runs; anything else is not counted."""
+    with _turns:
+        _corpus_jobs[kind] += corpus_job
+    try:
+        yield
+    finally:
+        with _turns:
+            _corpus_jobs[kind] -= corpus_job
+            _turns.notify_all()
+
+
+def step_aside() -> None:
+    """Wait while any foreground corpus job (a person's) runs; background work calls it between its steps."""
+    with _turns:
+        _turns.wait_for(lambda: _corpus_jobs["foreground"] == 0)
+
+
 class ModelGate:
     """One loaded model's turn-taking, shared by its precision twins.
 
     ``lock``: one batch (or one tokenizer call) at a time. A background
-    corpus job (the start-up work) takes no turn while a foreground corpus job
-    runs on the same model: it would hold the model for a whole batch on one
-    low-priority thread between each of the person's batches, doubling their
-    wait. A foreground job waits at most for the one background batch already
-    running; queries slip in between any two batches.
+    corpus job (the start-up work) takes no turn while a person's corpus job
+    runs on any model: it would hold the model for a whole batch between each
+    of the person's batches, or a core and the interpreter lock for one on
+    another model, and the person's wait would double. A foreground job waits
+    at most for the one background batch already running; queries slip in
+    between any two batches.
     """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self._turns = threading.Condition()
-        self._foreground = 0  # foreground corpus jobs running on this model
-
-    @contextlib.contextmanager
-    def job(self, foreground_corpus_job: bool) -> Iterator[None]:
-        """Around a whole encode: counts a foreground corpus job while it runs."""
-        if not foreground_corpus_job:
-            yield
-            return
-        with self._turns:
-            self._foreground += 1
-        try:
-            yield
-        finally:
-            with self._turns:
-                self._foreground -= 1
-                self._turns.notify_all()
 
     @contextlib.contextmanager
     def batch(self, background_corpus_job: bool) -> Iterator[None]:
-        """Around one batch: the model's lock, after any foreground corpus job for a background one."""
+        """Around one batch: the model's lock, after every foreground corpus job for a background one."""
         if background_corpus_job:
-            with self._turns:
-                self._turns.wait_for(lambda: self._foreground == 0)
+            step_aside()
         with self.lock:
             yield
 
@@ -223,17 +226,10 @@ class SentenceTransformerEncoder:
         out = np.empty((len(texts), dim), dtype=np.float32)
         with self._gate.lock:  # the tokenizer is not safe for two threads at once
             batches, tokens = self._batches(texts, prompt)
-        corpus_job = tokens >= CORPUS_TOKENS
         kind = "background" if in_background() else "foreground"
-        with _jobs_lock:
-            _corpus_jobs[kind] += corpus_job
-        try:
-            with self._gate.job(corpus_job and kind == "foreground"), compute(self.precision):
-                # one autocast for all batches: weights are cast once
-                self._run(texts, prompt, include_prompt, batches, corpus_job, kind, out, progress)
-        finally:
-            with _jobs_lock:
-                _corpus_jobs[kind] -= corpus_job
+        with counting(kind, tokens >= CORPUS_TOKENS), compute(self.precision):
+            # one autocast for all batches: weights are cast once
+            self._run(texts, prompt, include_prompt, batches, tokens >= CORPUS_TOKENS, kind, out, progress)
         return out
 
     def _run(self, texts: list[str], prompt: str, include_prompt: bool, batches: list[list[int]],

@@ -103,6 +103,36 @@ def test_warmup_encodes_as_a_background_job_on_a_low_priority_thread(fake_engine
     assert getattr(encoder._local, "background", False) is False  # this thread is untouched
 
 
+def test_the_start_up_steps_wait_while_a_persons_corpus_job_runs(fake_engine, fake_encoders, monkeypatch,
+                                                                 no_warm_models):
+    """A model load, UMAP's compile and a conversion start only when no person's corpus job runs."""
+    import threading
+
+    from components.encoder import counting
+
+    steps: list[str] = []
+    monkeypatch.setattr(warmup, "warm_models", lambda: ("e5-small-offline",))
+    monkeypatch.setattr(warmup, "prepare_umap", lambda: steps.append("umap"))
+    monkeypatch.setattr(warmup, "resolve", lambda preset: steps.append("convert"))
+    monkeypatch.setattr(warmup, "warm_all", lambda engine, frames: None)
+    monkeypatch.setattr(warmup, "_STATE", {"phase": "not started", "error": "", "seconds": 0.0})
+    real_encoder, job_ended = fake_engine.encoder, threading.Event()
+
+    def encoder(key, *args, **kwargs):
+        if key == "e5-small-offline":
+            steps.append("load e5" + (" after the job" if job_ended.is_set() else ""))
+        return real_encoder(key, *args, **kwargs)
+
+    monkeypatch.setattr(fake_engine, "encoder", encoder)
+    with counting("foreground"):  # a person's corpus job, on any model
+        thread = warmup.start(fake_engine, FrameCache())
+        thread.join(1.0)
+        assert thread.is_alive() and "umap" not in steps and "load e5" not in steps
+        job_ended.set()
+    thread.join(120)
+    assert steps == ["load e5 after the job", "umap", "convert"]
+
+
 def test_the_models_to_warm_can_be_chosen_or_turned_off(monkeypatch):
     monkeypatch.delenv(warmup.WARM_MODELS_ENV, raising=False)
     assert warmup.warm_models() == warmup.WARM_MODELS

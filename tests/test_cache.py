@@ -95,3 +95,67 @@ def test_concurrent_use_is_safe():
     for t in threads:
         t.join()
     assert not errors and cache.nbytes <= cache.budget
+
+
+class _HeldEncoder(HashEncoder):
+    """A HashEncoder whose first encode waits for ``release`` (and fails if ``fail``)."""
+
+    def __init__(self, fail: bool = False) -> None:
+        super().__init__()
+        self.inside, self.release, self.fail = threading.Event(), threading.Event(), fail
+
+    def encode(self, texts, prompt, include_prompt, progress=None):
+        if not self.inside.is_set():
+            self.inside.set()
+            assert self.release.wait(10)
+            if self.fail:
+                raise RuntimeError("stopped short")
+        return super().encode(texts, prompt, include_prompt, progress)
+
+
+def _second_caller_while_the_first_encodes(enc, cache, texts, progress=None):
+    """Start one encode of ``texts`` in a thread, then run a second in another; (first's result, second's)."""
+    results = {}
+
+    def call(name, **kwargs):
+        try:
+            results[name] = embed_cached(enc, cache, texts, "p: ", True, **kwargs)
+        except Exception as exc:
+            results[name] = exc
+
+    first = threading.Thread(target=call, args=("first",))
+    first.start()
+    assert enc.inside.wait(10)
+    second = threading.Thread(target=call, args=("second",), kwargs={"progress": progress})
+    second.start()
+    second.join(0.6)
+    waited = second.is_alive()
+    enc.release.set()
+    first.join(10)
+    second.join(10)
+    return waited, results["first"], results["second"]
+
+
+def test_the_same_list_asked_for_while_it_is_encoded_waits_for_that_encode():
+    enc, cache = _HeldEncoder(), EmbeddingCache()
+    texts = [f"doc {i}" for i in range(5)]
+    waited, first, second = _second_caller_while_the_first_encodes(enc, cache, texts)
+    assert waited and len(enc.calls) == 1  # one encode for both callers
+    np.testing.assert_array_equal(first, second)
+    np.testing.assert_array_equal(second, HashEncoder().encode(texts, "p: ", True))
+
+
+def test_a_waiter_encodes_itself_when_the_first_encode_stops_short_and_may_stop_waiting():
+    enc, cache = _HeldEncoder(fail=True), EmbeddingCache()
+    texts = [f"doc {i}" for i in range(5)]
+    waited, first, second = _second_caller_while_the_first_encodes(enc, cache, texts)
+    assert waited and isinstance(first, RuntimeError)
+    np.testing.assert_array_equal(second, HashEncoder().encode(texts, "p: ", True))
+
+    def superseded(fraction, message):
+        raise InterruptedError(message)
+
+    enc, cache = _HeldEncoder(), EmbeddingCache()
+    waited, first, second = _second_caller_while_the_first_encodes(enc, cache, texts, superseded)
+    assert not waited and isinstance(second, InterruptedError) and len(enc.calls) == 1
+    np.testing.assert_array_equal(first, HashEncoder().encode(texts, "p: ", True))

@@ -210,31 +210,33 @@ def test_the_fingerprint_follows_the_weights(minilm):
     assert fingerprint(changed) != fingerprint(minilm)
 
 
-def test_a_background_batch_waits_while_a_foreground_corpus_job_runs_and_queries_never_do():
+def test_a_background_batch_waits_while_a_foreground_corpus_job_runs_on_any_model_and_queries_never_do():
     import threading
 
-    from components.encoder import ModelGate
+    from components.encoder import ModelGate, counting
 
-    gate, order = ModelGate(), []
+    same, other, order = ModelGate(), ModelGate(), []
     started = threading.Event()
 
-    def background():
+    def background(gate):
         started.set()
         with gate.batch(background_corpus_job=True):
             order.append("background batch")
 
-    with gate.job(foreground_corpus_job=True):
-        thread = threading.Thread(target=background)
-        thread.start()
-        started.wait(5)
-        thread.join(0.3)
-        assert thread.is_alive()  # waiting for the person's job
-        with gate.batch(background_corpus_job=False):  # the job's own batch, or anyone's query
-            order.append("foreground batch")
-    thread.join(5)
-    assert order == ["foreground batch", "background batch"]
-    with gate.job(foreground_corpus_job=False):  # a query is not a job that pauses anyone
-        with gate.batch(background_corpus_job=True):
+    for gate in (same, other):  # the person's job runs on the first model
+        started.clear()
+        with counting("foreground"):
+            thread = threading.Thread(target=background, args=(gate,))
+            thread.start()
+            started.wait(5)
+            thread.join(0.3)
+            assert thread.is_alive()  # waiting for the person's job
+            with same.batch(background_corpus_job=False):  # the job's own batch, or anyone's query
+                order.append("foreground batch")
+        thread.join(5)
+        assert order[-2:] == ["foreground batch", "background batch"]
+    with counting("foreground", corpus_job=False):  # a query is not a job that pauses anyone
+        with same.batch(background_corpus_job=True):
             order.append("background again")
     assert order[-1] == "background again"
 

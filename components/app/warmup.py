@@ -12,8 +12,11 @@ sample corpus with the task's default instructions for that model
 picks any of them finds the vectors (and, with a vector store, the next
 process finds them on disk). The thread runs at the lowest CPU priority and
 its encodes are background jobs (``components.encoder.background``): they
-take no corpus slot, and a person who asks for something else meanwhile
-gets the cores. ``status()`` says what is going on for the page to show.
+take no corpus slot, and pause between batches while a person's corpus job
+runs on any model; each other step (a model's load, UMAP's compile, a
+conversion) waits for such a job to end before it starts
+(``components.encoder.step_aside``). ``status()`` says what is going on for
+the page to show.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import traceback
 from typing import Any
 
 from components.corpora import load_sample
-from components.encoder import background
+from components.encoder import background, step_aside
 from components.engine import Engine
 from components.frames import prepare_umap
 from components.loading import resolve
@@ -71,6 +74,7 @@ def _work(engine: Engine, frames: FrameCache) -> None:
         _STATE["phase"] = "loading the models"
         _load(engine, (DEFAULT_MODEL, *warm_models()))  # a ranking read from the store loaded none
         _STATE["phase"] = "preparing the map"
+        step_aside()
         prepare_umap()
         map_data(ex, frames)
         _STATE["phase"] = "ready"
@@ -81,6 +85,7 @@ def _work(engine: Engine, frames: FrameCache) -> None:
     _STATE["seconds"] = time.perf_counter() - start
     for key in PREPARE:
         try:
+            step_aside()
             resolve(get_model(key))  # converts once; a no-op when the folder is current
         except Exception:  # picking the model later reports the same problem on the page
             traceback.print_exc()
@@ -91,6 +96,7 @@ def _load(engine: Engine, keys: tuple[str, ...]) -> None:
     """Load these models now (with a vector store, a first ranking after a restart then only reads it)."""
     for key in keys:
         try:
+            step_aside()
             engine.encoder(key)
         except Exception:  # picking the model later reports the same problem on the page
             traceback.print_exc()
@@ -109,6 +115,7 @@ def warm_all(engine: Engine, frames: FrameCache) -> None:
     for model_key in warm_models():
         for task in TASKS:
             try:
+                step_aside()
                 corpus = load_sample(task.corpus)
                 ex = engine.explore(corpus, default_setting(task.key, model_key), corpus.example_queries()[0])
                 map_data(ex, frames)
