@@ -121,14 +121,29 @@ def repeats_for(quick: bool) -> dict[str, int]:
     return {"query_edit": 30, "doc_edit": 3, "umap": 15, "umap_cold": 2, "threads": 3, "cold_start": 2, "memory": 3}
 
 
+def parse_repeats(pairs: Sequence[str]) -> dict[str, int]:
+    """``["cold_start=4", ...]`` from the command line as ``{"cold_start": 4}``; an unknown name fails."""
+    known = repeats_for(False)
+    out = {}
+    for pair in pairs:
+        name, _, count = pair.partition("=")
+        if name not in known or not count.isdigit() or int(count) < 1:
+            raise SystemExit(f"--repeats {pair!r}: expected NAME=N with N >= 1 and NAME one of {sorted(known)}")
+        out[name] = int(count)
+    return out
+
+
 def run(models: Sequence[str], corpora: Sequence[str], doc_corpus: str, sections: Sequence[str],
-        quick: bool = False, profile: bool = False) -> dict:
-    """Run the chosen ``sections`` and return the report (see the module docstring)."""
+        quick: bool = False, profile: bool = False, repeats: dict[str, int] | None = None) -> dict:
+    """Run the chosen ``sections`` and return the report (see the module docstring).
+
+    ``repeats``: counts that replace ``repeats_for(quick)``'s, by name.
+    """
     from components.corpora import load_sample
     from components.engine import Engine
     from components.projection import FrameCache
 
-    reps = repeats_for(quick)
+    reps = {**repeats_for(quick), **(repeats or {})}
     report = {"machine": machine_info(), "config": {"models": list(models), "corpora": list(corpora),
               "doc_corpus": doc_corpus, "sections": list(sections), "quick": quick, "repeats": reps,
               "targets": TARGETS}, "measures": {}}
@@ -205,6 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--doc-corpus", default=None, help="corpus for document edits (default lee_news)")
     ap.add_argument("--sections", nargs="+", default=list(SECTIONS), choices=SECTIONS)
     ap.add_argument("--profile", action="store_true", help="add a cProfile of query edits to the report")
+    ap.add_argument("--repeats", nargs="+", default=[], metavar="NAME=N",
+                    help="more or fewer runs of a measure than the default, e.g. cold_start=4")
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -213,7 +230,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     small = "perlfaq_questions"
     corpora = args.corpus or ([small] if args.quick else list(LARGEST))
     doc_corpus = args.doc_corpus or (small if args.quick else "lee_news")
-    report = run(args.models, corpora, doc_corpus, args.sections, args.quick, args.profile)
+    report = run(args.models, corpora, doc_corpus, args.sections, args.quick, args.profile,
+                 parse_repeats(args.repeats))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")

@@ -145,3 +145,13 @@ def test_the_ranking_alone_reports_its_parts_from_an_empty_cache():
     assert parts["model"] == "minilm-offline" and parts["corpus"] == "mixed_kinds" and parts["texts"] > 400
     assert all(parts[k] > 0 for k in ("import_s", "load_s", "plain_s", "instructed_s"))
     assert parts["total_s"] >= parts["load_s"] + parts["plain_s"] + parts["instructed_s"]
+
+
+def test_repeats_from_the_command_line_replace_the_defaults_by_name():
+    from benchmarks.latency import parse_repeats, repeats_for
+
+    assert parse_repeats(["cold_start=4", "memory=1"]) == {"cold_start": 4, "memory": 1}
+    assert set(parse_repeats(["cold_start=4"])) <= set(repeats_for(False))
+    for bad in (["cold=4"], ["cold_start=0"], ["cold_start"], ["cold_start=x"]):
+        with pytest.raises(SystemExit):
+            parse_repeats(bad)
