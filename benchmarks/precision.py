@@ -243,11 +243,19 @@ def _env(**values: str):
 
 
 def merge(paths: Sequence[str]) -> dict:
-    """One report from reports of separate sections; a merged report keeps the runs it lists."""
+    """One report from reports of separate sections; a merged report keeps the runs it lists.
+
+    A later report's measure replaces an earlier one's of the same name, except
+    ``fidelity``, which is merged per model (a model's guard run again
+    replaces only that model's).
+    """
     parts = [json.loads(Path(p).read_text(encoding="utf-8")) for p in paths]
     report = {"machine": parts[0]["machine"], "config": parts[0]["config"], "measures": {}, "runs": []}
     for part in parts:
+        fidelity = {**report["measures"].get("fidelity", {}), **part["measures"].get("fidelity", {})}
         report["measures"].update(part["measures"])
+        if fidelity:
+            report["measures"]["fidelity"] = fidelity
         report["runs"].extend(part.get("runs") or [{"sections": part["config"]["sections"],
                                                      "models": part["config"]["models"],
                                                      "machine": part["machine"]}])

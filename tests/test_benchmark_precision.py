@@ -55,6 +55,19 @@ def test_merged_reports_keep_every_measure_and_recount_the_targets(tmp_path):
     assert merged["machine"]["contended"] and len(merged["runs"]) == 2
 
 
+def test_a_models_fidelity_run_again_replaces_only_that_models(tmp_path):
+    def report(name, fidelity):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps({"machine": {}, "config": {"sections": ["fidelity"], "models": list(fidelity)},
+                                    "measures": {"fidelity": {"guard": {"x": 1}, **fidelity}}}))
+        return str(path)
+
+    merged = bench.merge([report("all", {"a": {"passing": ["c1"]}, "b": {"passing": []}}),
+                          report("again", {"b": {"passing": ["c1", "c2"]}})])
+    assert merged["measures"]["fidelity"] == {"guard": {"x": 1}, "a": {"passing": ["c1"]},
+                                              "b": {"passing": ["c1", "c2"]}}
+
+
 def test_a_merged_report_merged_again_keeps_the_runs_it_lists(tmp_path):
     def write(name, body):
         path = tmp_path / f"{name}.json"

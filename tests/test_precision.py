@@ -77,7 +77,7 @@ def test_guarded_pairs_are_offline_models_on_sample_corpora():
     from components.corpora import sample_keys
 
     flagged = [m for m in MODELS if m.bf16]
-    assert {m.key for m in flagged} == {"minilm-offline", "e5-small-offline"}  # the adapter model stays float32
+    assert {m.key for m in flagged} == {"minilm-offline", "e5-small-offline", "minilm-instruct-offline"}
     assert all(m.offline and set(m.bf16) <= set(sample_keys()) for m in flagged)
 
 
