@@ -19,7 +19,10 @@ flags), in one process so embeddings are shared; each report is written as
 ``--mixed`` names a folder holding ``mixed_kinds.corpus.jsonl`` and
 ``mixed_kinds.queries.jsonl`` (queries labelled per task in
 ``relevant_by_task``); each task becomes a BEIR folder in a temporary
-directory, so the evaluator reads it as any BEIR folder. Its preset wordings
+directory, so the evaluator reads it as any BEIR folder. Each task is also
+scored on its target kind's documents alone (``<task>@kind``: perfect
+routing between kinds, each model's own order inside the kind), which
+bounds what routing alone can gain (``targets``' ``routing_ceiling``). Its preset wordings
 are the app's mixed-task presets, or come from ``--mixed-tasks`` (a JSON file
 of the corpus's instructions).
 """
@@ -76,28 +79,42 @@ TRAINING: dict[str, tuple[str, str]] = {
 }
 
 
+def target_kinds(docs: list[dict], queries: list[dict], task: str) -> set[str]:
+    """The kinds of every document labelled relevant for ``task``."""
+    kind = {d["id"]: d["kind"] for d in docs}
+    return {kind[d] for q in queries for d in q["relevant_by_task"].get(task, {})}
+
+
 def mixed_beir(folder: Path, out: Path) -> dict[str, Path]:
-    """One BEIR folder per task of the mixed corpus under ``out``."""
+    """Two BEIR folders per task of the mixed corpus under ``out``: ``<task>`` (every document)
+    and ``<task>@kind`` (only documents of the task's target kinds)."""
     docs = [json.loads(line) for line in (folder / "mixed_kinds.corpus.jsonl").open(encoding="utf-8")]
     queries = [json.loads(line) for line in (folder / "mixed_kinds.queries.jsonl").open(encoding="utf-8")]
     folders = {}
     for task in MIXED_TASKS:
-        target = out / task
-        target.mkdir(parents=True, exist_ok=True)
-        with (target / "corpus.jsonl").open("w", encoding="utf-8") as fh:
-            for d in docs:
-                fh.write(json.dumps({"_id": d["id"], "text": d["text"]}, ensure_ascii=False) + "\n")
-        labelled = [q for q in queries if task in q["relevant_by_task"]]
-        with (target / "queries.jsonl").open("w", encoding="utf-8") as fh:
-            for q in labelled:
-                fh.write(json.dumps({"_id": q["id"], "text": q["text"]}, ensure_ascii=False) + "\n")
-        with (target / "qrels.tsv").open("w", encoding="utf-8") as fh:
-            fh.write("query-id\tcorpus-id\tscore\n")
-            for q in labelled:
-                for doc_id, score in q["relevant_by_task"][task].items():
-                    fh.write(f"{q['id']}\t{doc_id}\t{score}\n")
-        folders[task] = target
+        kinds = target_kinds(docs, queries, task)
+        folders[task] = _task_beir(out / task, docs, queries, task)
+        folders[f"{task}@kind"] = _task_beir(out / f"{task}@kind", [d for d in docs if d["kind"] in kinds],
+                                             queries, task)
     return folders
+
+
+def _task_beir(target: Path, docs: list[dict], queries: list[dict], task: str) -> Path:
+    """``docs`` and ``task``'s labelled queries as a BEIR folder at ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    with (target / "corpus.jsonl").open("w", encoding="utf-8") as fh:
+        for d in docs:
+            fh.write(json.dumps({"_id": d["id"], "text": d["text"]}, ensure_ascii=False) + "\n")
+    labelled = [q for q in queries if task in q["relevant_by_task"]]
+    with (target / "queries.jsonl").open("w", encoding="utf-8") as fh:
+        for q in labelled:
+            fh.write(json.dumps({"_id": q["id"], "text": q["text"]}, ensure_ascii=False) + "\n")
+    with (target / "qrels.tsv").open("w", encoding="utf-8") as fh:
+        fh.write("query-id\tcorpus-id\tscore\n")
+        for q in labelled:
+            for doc_id, score in q["relevant_by_task"][task].items():
+                fh.write(f"{q['id']}\t{doc_id}\t{score}\n")
+    return target
 
 
 def mixed_presets(task: str, tasks_file: Path | None) -> tuple[str, str]:
@@ -128,8 +145,10 @@ def settings_for(name: str, presets: tuple[str, str] | None) -> list[tuple[str, 
     preset_flags = flags(presets) if presets else []  # a sample corpus uses its task's presets
     runs = [("base+presets", "minilm-offline", preset_flags),
             ("e5+prefixes", "e5-small-offline", flags(("query: ", "passage: ")) if presets else []),
-            ("new+presets", "minilm-instruct-offline", preset_flags),
-            ("new+own-held-out", "minilm-instruct-offline", flags(OWN_HELD_OUT[name]))]
+            ("new+presets", "minilm-instruct-offline", preset_flags)]
+    if "@" in name:  # a task's target kind alone: the three models as they are, with the presets
+        return runs
+    runs.append(("new+own-held-out", "minilm-instruct-offline", flags(OWN_HELD_OUT[name])))
     if name in TRAINING:
         runs.append(("new+training", "minilm-instruct-offline", flags(TRAINING[name])))
     return runs
@@ -156,6 +175,15 @@ def targets(summary: dict) -> dict:
                 if "new+training" in summary[t]}
         out["held_out_within_0.03_of_training"] = {"per_task_and_wording": held,
                                                    "ok": all(v >= -0.03 for v in held.values())}
+    alone = [t for t in mixed if f"{t}@kind" in summary]
+    if alone:
+        ceiling = {t: nd(f"{t}@kind", "new") - nd(t, "new") for t in alone}
+        inside = {t: nd(f"{t}@kind", "new+presets") - nd(f"{t}@kind", "new") for t in alone}
+        out["routing_ceiling"] = {
+            "value": sum(ceiling.values()) / len(ceiling), "per_task": ceiling,
+            "instruction_inside_the_kind": inside,
+            "means": "the gain over no instruction of a perfect router between kinds that keeps the "
+                     "model's own no-instruction order inside the target kind"}
     singles = [c for c in SAMPLES if c in summary and {"new+presets", "base"} <= set(summary[c])]
     if singles:
         gap = {c: nd(c, "new+presets") - nd(c, "base") for c in singles}
@@ -167,7 +195,7 @@ def targets(summary: dict) -> dict:
 def summarize(folder: Path) -> dict:
     """nDCG@10 / MRR@10 per corpus and setting from every report in ``folder``, and the targets."""
     summary: dict = {}
-    for name in (*SAMPLES, *MIXED_TASKS):
+    for name in (*SAMPLES, *MIXED_TASKS, *(f"{t}@kind" for t in MIXED_TASKS)):
         for setting in COLUMNS:
             path = folder / f"{name}.{setting}.json"
             if "+" not in setting or not path.is_file():
@@ -210,7 +238,7 @@ def main() -> int:
     tmp = tempfile.TemporaryDirectory()
     if args.mixed:
         for task, folder in mixed_beir(args.mixed, Path(tmp.name)).items():
-            corpora.append((task, str(folder), mixed_presets(task, args.mixed_tasks)))
+            corpora.append((task, str(folder), mixed_presets(task.split("@")[0], args.mixed_tasks)))
     args.out.mkdir(parents=True, exist_ok=True)
     for name, corpus, presets in corpora:
         if args.only and name not in args.only:

@@ -155,3 +155,42 @@ def test_repeats_from_the_command_line_replace_the_defaults_by_name():
     for bad in (["cold=4"], ["cold_start=0"], ["cold_start"], ["cold_start=x"]):
         with pytest.raises(SystemExit):
             parse_repeats(bad)
+
+
+def test_each_mixed_task_is_also_scored_on_its_target_kind_alone(tmp_path):
+    import json
+
+    from benchmarks.instruct_model import MIXED_TASKS, mixed_beir
+
+    src = tmp_path / "src"
+    src.mkdir()
+    docs = [{"id": "q1", "kind": "question", "text": "how?"}, {"id": "a1", "kind": "answer", "text": "so."},
+            {"id": "c1", "kind": "code", "text": "def f(): pass"}]
+    query = {"id": "x", "text": "how do I?", "relevant_by_task": {"mixed-qa": {"a1": 1}, "mixed-similar": {"q1": 1}}}
+    (src / "mixed_kinds.corpus.jsonl").write_text("\n".join(json.dumps(d) for d in docs))
+    (src / "mixed_kinds.queries.jsonl").write_text(json.dumps(query))
+    folders = mixed_beir(src, tmp_path / "out")
+    assert set(folders) == {*MIXED_TASKS, *(f"{t}@kind" for t in MIXED_TASKS)}
+
+    def ids(name):
+        return [json.loads(line)["_id"] for line in (folders[name] / "corpus.jsonl").open()]
+
+    assert ids("mixed-qa") == ["q1", "a1", "c1"] and ids("mixed-qa@kind") == ["a1"]
+    assert ids("mixed-similar@kind") == ["q1"]
+    assert (folders["mixed-qa@kind"] / "qrels.tsv").read_text().splitlines()[1:] == ["x\ta1\t1"]
+
+
+def test_the_routing_ceiling_is_the_target_kind_alone_against_the_whole_corpus_without_instruction():
+    from benchmarks.instruct_model import targets
+
+    def cell(value):
+        return {"ndcg@10": value, "mrr@10": value}
+
+    summary = {"mixed-qa": {"new": cell(0.5), "new+presets": cell(0.7)},
+               "mixed-qa@kind": {"new": cell(0.9), "new+presets": cell(0.8)},
+               "mixed-doc": {"new": cell(0.8), "new+presets": cell(0.7)},
+               "mixed-doc@kind": {"new": cell(0.85), "new+presets": cell(0.85)}}
+    ceiling = targets(summary)["routing_ceiling"]
+    assert ceiling["per_task"] == pytest.approx({"mixed-qa": 0.4, "mixed-doc": 0.05})
+    assert ceiling["value"] == pytest.approx(0.225)
+    assert ceiling["instruction_inside_the_kind"] == pytest.approx({"mixed-qa": -0.1, "mixed-doc": 0.0})
