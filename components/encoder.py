@@ -56,6 +56,7 @@ THREADS_ENV = "INSTRUCTION_LENS_TORCH_THREADS"
 CORPUS_TOKENS = 1024  # a job of at least this many tokens is a corpus job
 
 _corpus_jobs = {"foreground": 0, "background": 0}
+_loads = {"person": 0}  # model loads someone is waiting for, outside background work
 _jobs_lock = threading.Lock()
 _turns = threading.Condition(_jobs_lock)  # a foreground corpus job's end wakes the paused background batches
 _local = threading.local()
@@ -117,10 +118,26 @@ def counting(kind: str, corpus_job: bool = True) -> Iterator[None]:
             _turns.notify_all()
 
 
-def step_aside() -> None:
-    """Wait while any foreground corpus job (a person's) runs; background work calls it between its steps."""
+@contextlib.contextmanager
+def persons_load() -> Iterator[None]:
+    """Around a model load (or the wait for one) outside background work: background work waits for it too."""
+    if in_background():
+        yield
+        return
     with _turns:
-        _turns.wait_for(lambda: _corpus_jobs["foreground"] == 0)
+        _loads["person"] += 1
+    try:
+        yield
+    finally:
+        with _turns:
+            _loads["person"] -= 1
+            _turns.notify_all()
+
+
+def step_aside() -> None:
+    """Wait while a person's corpus job or model load runs; background work calls it between its steps."""
+    with _turns:
+        _turns.wait_for(lambda: _corpus_jobs["foreground"] == 0 and _loads["person"] == 0)
 
 
 class ModelGate:
@@ -128,9 +145,10 @@ class ModelGate:
 
     ``lock``: one batch (or one tokenizer call) at a time. A background
     corpus job (the start-up work) takes no turn while a person's corpus job
-    runs on any model: it would hold the model for a whole batch between each
-    of the person's batches, or a core and the interpreter lock for one on
-    another model, and the person's wait would double. A foreground job waits
+    runs on any model, or a model they wait for loads (``step_aside``): it
+    would hold the model for a whole batch between each of the person's
+    batches, or a core and the interpreter lock for one on another model, and
+    the person's wait would double. A foreground job waits
     at most for the one background batch already running; queries slip in
     between any two batches.
     """

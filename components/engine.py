@@ -37,7 +37,7 @@ import numpy as np
 
 from components.cache import EmbeddingCache, embed_cached, entry_key, lookup
 from components.corpora import Corpus, load_sample, sample_keys
-from components.encoder import Encoder, SentenceTransformerEncoder, in_background
+from components.encoder import Encoder, SentenceTransformerEncoder, in_background, persons_load
 from components.errors import LensError
 from components.jobs import Check, CorpusSlots, never
 from components.model_facts import Facts, FactsBook
@@ -147,7 +147,7 @@ class Engine:
         preset = get_model(model_key)  # an unknown key fails here, before it gets a lock
         with self._lock:
             loading = self._loading.setdefault(model_key, threading.Lock())
-        with loading:
+        with persons_load(), loading:  # the start-up work's next batch waits for a person's load
             with self._lock:
                 enc = self._encoders.get(model_key)
             if enc is None:

@@ -167,11 +167,11 @@ def test_after_a_restart_the_warmup_loads_the_default_model_although_its_ranking
     loads: list = []
 
     def engine():
-        def factory(preset, progress=None):
+        def factory(preset, progress=None, precision="fp32"):
             loads.append(preset.key)
-            return HashEncoder(preset.key)
+            return HashEncoder(preset.key)  # computes in float32 only: the engine is forced to it
 
-        return Engine(factory=factory, store=VectorStore(tmp_path / "vectors"),
+        return Engine(factory=factory, store=VectorStore(tmp_path / "vectors"), precision="fp32",
                       facts=FactsBook(tmp_path / "facts", resolve=lambda p: folder))
 
     monkeypatch.setattr(warmup, "resolve", lambda preset: None)

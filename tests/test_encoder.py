@@ -274,3 +274,25 @@ def test_the_start_up_works_batches_pause_for_a_persons_corpus_job_on_the_same_m
     first, last = log.index("fg"), len(log) - 1 - log[::-1].index("fg")
     assert log[first:last + 1].count("bg") <= 1  # at most the batch already running when the job began
     assert log.count("fg") == log.count("bg") == 12
+
+
+def test_the_start_up_work_steps_aside_while_a_person_waits_for_a_model_load():
+    import threading
+
+    from components.encoder import background, persons_load, step_aside
+
+    stepped = threading.Event()
+
+    def start_up():
+        with background():
+            with persons_load():  # the start-up work's own loads never hold anyone up
+                pass
+            step_aside()
+            stepped.set()
+
+    with persons_load():  # a person's request loading a model
+        thread = threading.Thread(target=start_up)
+        thread.start()
+        assert not stepped.wait(0.5)
+    assert stepped.wait(5)
+    thread.join(5)

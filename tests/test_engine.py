@@ -213,3 +213,37 @@ def test_a_model_has_one_precision_per_corpus_for_documents_and_queries(monkeypa
     assert unguarded.key not in get_model("minilm-offline").bf16  # MiniLM failed the guard there: float32
     engine.explore(unguarded, default_setting("qa", "minilm-offline"), unguarded.example_queries()[0])
     assert set(seen) == {"fp32"}
+
+
+def test_a_persons_model_load_holds_the_start_up_work_back():
+    """While someone's request loads a model, background steps (and background batches) wait."""
+    import threading
+
+    from components import encoder
+    from components.engine import Engine
+    from fake_encoder import HashEncoder
+
+    inside, release, stepped = threading.Event(), threading.Event(), threading.Event()
+
+    def factory(preset, progress=None):
+        inside.set()
+        assert release.wait(10)
+        return HashEncoder(preset.key)
+
+    engine = Engine(factory=factory)
+    person = threading.Thread(target=engine.encoder, args=("minilm-offline",))
+    person.start()
+    assert inside.wait(10)
+
+    def start_up():
+        with encoder.background():
+            encoder.step_aside()
+            stepped.set()
+
+    thread = threading.Thread(target=start_up)
+    thread.start()
+    assert not stepped.wait(0.5)
+    release.set()
+    person.join(10)
+    assert stepped.wait(5)
+    thread.join(5)
