@@ -58,7 +58,7 @@ CORPUS_TOKENS = 1024  # a job of at least this many tokens is a corpus job
 _corpus_jobs = {"foreground": 0, "background": 0}
 _loads = {"person": 0}  # model loads someone is waiting for, outside background work
 _jobs_lock = threading.Lock()
-_turns = threading.Condition(_jobs_lock)  # a foreground corpus job's end wakes the paused background batches
+_turns = threading.Condition(_jobs_lock)  # the end of a person's corpus job or load wakes paused background work
 _local = threading.local()
 
 
@@ -148,9 +148,9 @@ class ModelGate:
     runs on any model, or a model they wait for loads (``step_aside``): it
     would hold the model for a whole batch between each of the person's
     batches, or a core and the interpreter lock for one on another model, and
-    the person's wait would double. A foreground job waits
-    at most for the one background batch already running; queries slip in
-    between any two batches.
+    the person's wait would double. A foreground job waits at most for the
+    one background batch already running; queries slip in between any two
+    batches.
     """
 
     def __init__(self) -> None:
@@ -244,10 +244,11 @@ class SentenceTransformerEncoder:
         out = np.empty((len(texts), dim), dtype=np.float32)
         with self._gate.lock:  # the tokenizer is not safe for two threads at once
             batches, tokens = self._batches(texts, prompt)
+        corpus_job = tokens >= CORPUS_TOKENS
         kind = "background" if in_background() else "foreground"
-        with counting(kind, tokens >= CORPUS_TOKENS), compute(self.precision):
+        with counting(kind, corpus_job), compute(self.precision):
             # one autocast for all batches: weights are cast once
-            self._run(texts, prompt, include_prompt, batches, tokens >= CORPUS_TOKENS, kind, out, progress)
+            self._run(texts, prompt, include_prompt, batches, corpus_job, kind, out, progress)
         return out
 
     def _run(self, texts: list[str], prompt: str, include_prompt: bool, batches: list[list[int]],
