@@ -25,7 +25,7 @@ from typing import Callable, ContextManager, Iterator, Sequence, cast
 
 import numpy as np
 
-from components.encoder import Encoder
+from components.encoder import Encoder, turn_yielded
 from components.hashing import text_digest
 from components.store import VectorStore, block_key
 
@@ -163,10 +163,14 @@ WAIT_TICK_S = 0.25
 
 
 def _wait(running: threading.Event, progress: Callable[[float, str], None] | None) -> None:
-    """Until ``running`` is set, telling ``progress`` now and then (which may raise to give up)."""
-    while not running.wait(WAIT_TICK_S):
-        if progress:
-            progress(0.0, "Embedding (already under way for the same texts)")
+    """Until ``running`` is set, telling ``progress`` now and then (which may raise to give up).
+
+    A person's turn is yielded meanwhile: the encode waited for may be the start-up work's.
+    """
+    with turn_yielded():
+        while not running.wait(WAIT_TICK_S):
+            if progress:
+                progress(0.0, "Embedding (already under way for the same texts)")
 
 
 def _encode_missing(encoder: Encoder, cache: EmbeddingCache, texts: Sequence[str], prompt: str,

@@ -56,9 +56,9 @@ THREADS_ENV = "INSTRUCTION_LENS_TORCH_THREADS"
 CORPUS_TOKENS = 1024  # a job of at least this many tokens is a corpus job
 
 _corpus_jobs = {"foreground": 0, "background": 0}
-_loads = {"person": 0}  # model loads someone is waiting for, outside background work
+_persons = {"turns": 0}  # people's requests under way (threads in ``persons_turn``), outside background work
 _jobs_lock = threading.Lock()
-_turns = threading.Condition(_jobs_lock)  # the end of a person's corpus job or load wakes paused background work
+_turns = threading.Condition(_jobs_lock)  # the end of a person's corpus job or turn wakes paused background work
 _local = threading.local()
 
 
@@ -118,26 +118,51 @@ def counting(kind: str, corpus_job: bool = True) -> Iterator[None]:
             _turns.notify_all()
 
 
+def _add_turn(change: int) -> None:
+    with _turns:
+        _persons["turns"] += change
+        _turns.notify_all()
+
+
 @contextlib.contextmanager
-def persons_load() -> Iterator[None]:
-    """Around a model load (or the wait for one) outside background work: background work waits for it too."""
+def persons_turn() -> Iterator[None]:
+    """Around a person's request, or a model load they wait for: background work waits until it ends.
+
+    A thread's nested turns count once; background threads take none.
+    """
+    depth = getattr(_local, "turns", 0)
     if in_background():
         yield
         return
-    with _turns:
-        _loads["person"] += 1
+    _local.turns = depth + 1
+    if depth == 0:
+        _add_turn(1)
     try:
         yield
     finally:
-        with _turns:
-            _loads["person"] -= 1
-            _turns.notify_all()
+        _local.turns = depth
+        if depth == 0:
+            _add_turn(-1)
+
+
+@contextlib.contextmanager
+def turn_yielded() -> Iterator[None]:
+    """While this thread waits for background work (an encode the start-up work began), its turn
+    does not hold that work back; outside a turn it does nothing."""
+    if not getattr(_local, "turns", 0):
+        yield
+        return
+    _add_turn(-1)
+    try:
+        yield
+    finally:
+        _add_turn(1)
 
 
 def step_aside() -> None:
-    """Wait while a person's corpus job or model load runs; background work calls it between its steps."""
+    """Wait while a person's corpus job or turn runs; background work calls it between its steps."""
     with _turns:
-        _turns.wait_for(lambda: _corpus_jobs["foreground"] == 0 and _loads["person"] == 0)
+        _turns.wait_for(lambda: _corpus_jobs["foreground"] == 0 and _persons["turns"] == 0)
 
 
 class ModelGate:
@@ -145,7 +170,7 @@ class ModelGate:
 
     ``lock``: one batch (or one tokenizer call) at a time. A background
     corpus job (the start-up work) takes no turn while a person's corpus job
-    runs on any model, or a model they wait for loads (``step_aside``): it
+    runs on any model, or while their request is under way (``step_aside``): it
     would hold the model for a whole batch between each of the person's
     batches, or a core and the interpreter lock for one on another model, and
     the person's wait would double. A foreground job waits at most for the

@@ -37,7 +37,7 @@ import numpy as np
 
 from components.cache import EmbeddingCache, embed_cached, entry_key, lookup
 from components.corpora import Corpus, load_sample, sample_keys
-from components.encoder import Encoder, SentenceTransformerEncoder, in_background, persons_load
+from components.encoder import Encoder, SentenceTransformerEncoder, in_background, persons_turn
 from components.errors import LensError
 from components.jobs import Check, CorpusSlots, never
 from components.model_facts import Facts, FactsBook
@@ -147,7 +147,7 @@ class Engine:
         preset = get_model(model_key)  # an unknown key fails here, before it gets a lock
         with self._lock:
             loading = self._loading.setdefault(model_key, threading.Lock())
-        with persons_load(), loading:  # the start-up work's next batch waits for a person's load
+        with persons_turn(), loading:  # the start-up work's next batch waits for a person's load
             with self._lock:
                 enc = self._encoders.get(model_key)
             if enc is None:
@@ -261,9 +261,16 @@ class Engine:
 
         ``check`` is called while corpus work waits or runs; it raises
         ``components.jobs.Superseded`` when the result is no longer wanted.
+        A person's call is their turn (``persons_turn``): the start-up work
+        waits from its first step to its last, not only during its encodes.
         """
         if not query or not query.strip():
             raise LensError("Type a query (or pick an example) to rank the corpus.")
+        with persons_turn():
+            return self._explore(corpus, setting, query, progress, check)
+
+    def _explore(self, corpus: Corpus, setting: Setting, query: str, progress: Progress | None,
+                 check: Check) -> Exploration:
         base_docs = self.doc_vectors(corpus, setting, instructed=False, progress=progress, check=check)
         docs = self.doc_vectors(corpus, setting, instructed=True, progress=progress, check=check)
         labeled = corpus.query_by_text(query)

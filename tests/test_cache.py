@@ -159,3 +159,40 @@ def test_a_waiter_encodes_itself_when_the_first_encode_stops_short_and_may_stop_
     waited, first, second = _second_caller_while_the_first_encodes(enc, cache, texts, superseded)
     assert not waited and isinstance(second, InterruptedError) and len(enc.calls) == 1
     np.testing.assert_array_equal(first, HashEncoder().encode(texts, "p: ", True))
+
+
+def test_a_person_waiting_for_the_start_up_works_encode_does_not_hold_it_back():
+    """The start-up work steps aside for a person's turn; a person who waits for its encode yields the turn."""
+    from components.encoder import background, persons_turn, step_aside
+
+    class SteppingEncoder(HashEncoder):
+        def __init__(self):
+            super().__init__()
+            self.inside = threading.Event()
+
+        def encode(self, texts, prompt, include_prompt, progress=None):
+            self.inside.set()
+            step_aside()  # as each background batch does
+            return super().encode(texts, prompt, include_prompt, progress)
+
+    enc, cache, texts, results = SteppingEncoder(), EmbeddingCache(), [f"doc {i}" for i in range(5)], {}
+
+    def start_up():
+        with background():
+            results["start-up"] = embed_cached(enc, cache, texts, "p: ", True)
+
+    def person():
+        with persons_turn():
+            results["person"] = embed_cached(enc, cache, texts, "p: ", True)
+
+    with persons_turn():  # the person's request began before the start-up work's encode
+        bg = threading.Thread(target=start_up)
+        bg.start()
+        assert enc.inside.wait(10)
+        fg = threading.Thread(target=person)
+        fg.start()
+    fg.join(10)
+    bg.join(10)
+    assert not fg.is_alive() and not bg.is_alive()
+    np.testing.assert_array_equal(results["person"], results["start-up"])
+    assert len(enc.calls) == 1

@@ -276,23 +276,26 @@ def test_the_start_up_works_batches_pause_for_a_persons_corpus_job_on_the_same_m
     assert log.count("fg") == log.count("bg") == 12
 
 
-def test_the_start_up_work_steps_aside_while_a_person_waits_for_a_model_load():
+def test_the_start_up_work_steps_aside_for_a_persons_whole_turn_unless_it_is_yielded():
     import threading
 
-    from components.encoder import background, persons_load, step_aside
+    from components.encoder import background, persons_turn, step_aside, turn_yielded
 
     stepped = threading.Event()
 
     def start_up():
         with background():
-            with persons_load():  # the start-up work's own loads never hold anyone up
+            with persons_turn():  # the start-up work's own calls never hold anyone up
                 pass
             step_aside()
             stepped.set()
 
-    with persons_load():  # a person's request loading a model
+    with persons_turn():  # a person's request, e.g. a ranking that loads a model, then encodes twice
         thread = threading.Thread(target=start_up)
         thread.start()
-        assert not stepped.wait(0.5)
-    assert stepped.wait(5)
+        with persons_turn():  # a nested turn (the model load inside the request) counts once
+            pass
+        assert not stepped.wait(0.5)  # between two steps of the request: still held back
+        with turn_yielded():  # waiting for the start-up work's own encode
+            assert stepped.wait(5)
     thread.join(5)
