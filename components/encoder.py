@@ -183,7 +183,7 @@ class ModelGate:
 
     @contextlib.contextmanager
     def batch(self, background_corpus_job: bool) -> Iterator[None]:
-        """Around one batch: the model's lock, after every foreground corpus job for a background one."""
+        """Around one batch: the model's lock, after ``step_aside`` for a background one."""
         if background_corpus_job:
             step_aside()
         with self.lock:

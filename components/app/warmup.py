@@ -13,9 +13,9 @@ picks any of them finds the vectors (and, with a vector store, the next
 process finds them on disk). The thread runs at the lowest CPU priority and
 its encodes are background jobs (``components.encoder.background``): they
 take no corpus slot, and pause between batches while a person's corpus job
-runs on any model; each other step (a model's load, UMAP's compile, a
-conversion) waits for such a job to end before it starts
-(``components.encoder.step_aside``). ``status()`` says what is going on for
+runs on any model or a person's request is under way; each other step (a
+model's load, UMAP's compile, a conversion) waits for those to end before it
+starts (``components.encoder.step_aside``). ``status()`` says what is going on for
 the page to show.
 """
 
