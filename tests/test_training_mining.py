@@ -68,6 +68,21 @@ def test_ranking_distillation_is_zero_only_when_the_base_order_is_kept(flip, zer
     assert (abs(kl) < 1e-5) == zero
 
 
+@pytest.mark.parametrize("bonus_in_scores, zero", [(True, True), (False, False)])
+def test_routed_distillation_wants_the_base_order_with_the_target_kind_raised(bonus_in_scores, zero):
+    torch = pytest.importorskip("torch")
+    batch = _batch()
+    cands = _candidates(batch)
+    base = {k: torch.tensor(v) for k, v in VECTORS.items()}
+    scores = torch.stack([base[r.query] for r in batch]) @ torch.stack([base[t] for _, t, _ in cands]).T
+    same = torch.tensor([[kind == r.target_kind for _, _, kind in cands] for r in batch])
+    if bonus_in_scores:
+        scores = scores + 0.5 * same
+    keep = torch.ones_like(scores, dtype=torch.bool)
+    kl = _ranking_distillation(scores, batch, cands, VECTORS, keep, Settings(route_bonus=0.5)).item()
+    assert (abs(kl) < 1e-5) == zero
+
+
 def test_candidates_label_each_text_with_its_kind():
     batch = _batch()
     kinds = {t: k for _, t, k in _candidates(batch)}

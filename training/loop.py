@@ -38,6 +38,7 @@ class Settings:
     distill_weight: float = 10.0
     distill_texts: int = 12
     rank_distill_weight: float = 1.0  # keep the base model's order among a row's same-kind candidates
+    route_bonus: float = 0.0  # > 0: distil over every candidate, the target kind's raised by this much cosine
     query_tokens: int = 96
     document_tokens: int = 112
     pool_instruction: bool = False  # True: the instruction's tokens are part of the mean (include_prompt=True)
@@ -92,15 +93,29 @@ def _candidates(batch: list[Row]) -> list[tuple[str, str, str]]:
 
 def _ranking_distillation(scores: Any, batch: list[Row], cands: list[tuple[str, str, str]],
                           base: dict[str, Any], keep: Any, s: Settings) -> Any:
-    """KL from the base model's plain ranking to the instructed one, over each row's same-kind candidates."""
+    """KL from a teacher ranking, made from the base model's plain vectors, to the instructed one.
+
+    Without ``route_bonus`` the teacher is the base model's order over each row's same-kind
+    candidates only. With it, the teacher ranks every candidate of the batch: the base model's
+    cosine plus ``route_bonus`` for the row's target kind (none for a plain row), i.e. the base
+    model's own order inside each kind with the instruction's kind moved up, which is what perfect
+    routing between kinds would give.
+    """
     import torch
 
     base_q = torch.stack([torch.as_tensor(base[r.query]) for r in batch])
     base_d = torch.stack([torch.as_tensor(base[t]) for _, t, _ in cands])
-    same = torch.tensor([[kind == r.target_kind for _, _, kind in cands] for r in batch]) & keep
-    teacher = (s.scale * base_q @ base_d.T).masked_fill(~same, -1e4).softmax(-1)
-    student = (s.scale * scores).masked_fill(~same, -1e4).log_softmax(-1)
-    rows = same.sum(-1) > 1  # one candidate alone has no order to keep
+    same = torch.tensor([[kind == r.target_kind for _, _, kind in cands] for r in batch])
+    teacher = base_q @ base_d.T
+    if s.route_bonus:
+        instructed = torch.tensor([r.kind != "plain" for r in batch]).unsqueeze(1)
+        teacher = teacher + s.route_bonus * (same & instructed)
+        within = keep
+    else:
+        within = same & keep
+    teacher = (s.scale * teacher).masked_fill(~within, -1e4).softmax(-1)
+    student = (s.scale * scores).masked_fill(~within, -1e4).log_softmax(-1)
+    rows = within.sum(-1) > 1  # one candidate alone has no order to keep
     kl = (teacher * (teacher.clamp(min=1e-9).log() - student)).sum(-1)
     return kl[rows].mean() if rows.any() else scores.sum() * 0
 
