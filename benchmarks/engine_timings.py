@@ -190,7 +190,7 @@ def thread_workloads(model_key: str, via_app: bool = False) -> dict:
     """Three encode workloads, (function, timed calls) by name: raw, or through the app's encoder.
 
     Through the app's encoder, each call picks its own thread count
-    (``components.encoder._threads``); raw calls use whatever the caller set.
+    (``components.turns.threads_for``); raw calls use whatever the caller set.
     """
     from components.corpora import load_sample
     from components.engine import Engine
@@ -215,11 +215,11 @@ from benchmarks.engine_timings import clipped_texts
 from benchmarks.timing import fresh
 from components.corpora import load_sample
 from components.engine import Engine
-import components.encoder as encoder
+import components.turns as turns
 engine = Engine()
 query_enc, corpus_enc = engine.encoder("e5-small-offline"), engine.encoder("minilm-offline")
 if sys.argv[-1] != "app":
-    encoder.corpus_threads = lambda: int(sys.argv[-1])
+    turns.corpus_threads = lambda: int(sys.argv[-1])
 texts = clipped_texts(engine, "minilm-offline", load_sample("python_faq_qa"))
 query_enc.encode(["warm up"], "query: ", True); corpus_enc.encode(texts[:8], "", True)
 took = []

@@ -156,7 +156,7 @@ def run(models: Sequence[str], corpora: Sequence[str], doc_corpus: str, sections
                 m[f"query_edit.{model}.{key}"] = measure_query_edit(engine, frames, load[key], model,
                                                                     reps["query_edit"])
         if "doc_edit" in sections:
-            from components.encoder import corpus_threads
+            from components.turns import corpus_threads
 
             raw = raw_encoder(model, threads=corpus_threads())  # the cores a lone corpus job gets
             m[f"doc_edit.{model}.{doc_corpus}"] = measure_doc_edit(engine, frames, load[doc_corpus], model,

@@ -87,7 +87,7 @@ def measure_profile(engine, corpus, model_key: str, peaks: dict, n_docs: int = 3
     import torch
     from torch.profiler import ProfilerActivity, profile
 
-    from components.encoder import _threads
+    from components.turns import threads_for
 
     enc = engine.encoder(model_key)
     texts = et.clipped_texts(engine, model_key, corpus)[:n_docs]
@@ -107,7 +107,7 @@ def measure_profile(engine, corpus, model_key: str, peaks: dict, n_docs: int = 3
         else:
             kinds["other_ops"] += secs
     kinds["outside_ops"] = max(0.0, wall - sum(kinds.values()))
-    threads = _threads(True, "foreground")
+    threads = threads_for(True, "foreground")
     peak = peaks.get(f"threads_{threads}", {}).get(enc.precision)
     achieved = flops / kinds["matmul"] / 1e9 if kinds["matmul"] else 0.0
     return {"wall_s": wall, "n_docs": len(texts), "threads": threads, "seconds": kinds,

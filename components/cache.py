@@ -25,7 +25,8 @@ from typing import Callable, ContextManager, Iterator, Sequence, cast
 
 import numpy as np
 
-from components.encoder import Encoder, turn_yielded
+from components.encoder import Encoder
+from components.turns import turn_yielded
 from components.hashing import text_digest
 from components.store import VectorStore, block_key
 

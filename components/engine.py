@@ -37,7 +37,8 @@ import numpy as np
 
 from components.cache import EmbeddingCache, embed_cached, entry_key, lookup
 from components.corpora import Corpus, load_sample, sample_keys
-from components.encoder import Encoder, SentenceTransformerEncoder, in_background, persons_turn
+from components.encoder import Encoder, SentenceTransformerEncoder
+from components.turns import in_background, persons_turn
 from components.errors import LensError
 from components.jobs import Check, CorpusSlots, never
 from components.model_facts import Facts, FactsBook

@@ -83,13 +83,13 @@ def test_a_failed_start_is_reported(fake_engine, monkeypatch, no_warm_models):
 def test_warmup_encodes_as_a_background_job_on_a_low_priority_thread(fake_engine, monkeypatch, no_warm_models):
     import os
 
-    from components import encoder
+    from components import turns
 
     seen = {}
     real_explore = fake_engine.explore
 
     def explore(*args, **kwargs):
-        seen["background"] = getattr(encoder._local, "background", False)
+        seen["background"] = getattr(turns._local, "background", False)
         if hasattr(os, "getpriority"):
             seen["nice"] = os.getpriority(os.PRIO_PROCESS, warmup.threading.get_native_id())
         return real_explore(*args, **kwargs)
@@ -100,7 +100,7 @@ def test_warmup_encodes_as_a_background_job_on_a_low_priority_thread(fake_engine
     warmup.start(fake_engine, FrameCache()).join(timeout=120)
     assert seen["background"] is True
     assert seen.get("nice", 19) == 19
-    assert getattr(encoder._local, "background", False) is False  # this thread is untouched
+    assert getattr(turns._local, "background", False) is False  # this thread is untouched
 
 
 def test_the_start_up_steps_wait_while_a_persons_corpus_job_runs(fake_engine, fake_encoders, monkeypatch,
@@ -108,7 +108,7 @@ def test_the_start_up_steps_wait_while_a_persons_corpus_job_runs(fake_engine, fa
     """A model load, UMAP's compile and a conversion start only when no person's corpus job runs."""
     import threading
 
-    from components.encoder import counting
+    from components.turns import counting
 
     steps: list[str] = []
     monkeypatch.setattr(warmup, "warm_models", lambda: ("e5-small-offline",))

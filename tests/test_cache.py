@@ -163,7 +163,7 @@ def test_a_waiter_encodes_itself_when_the_first_encode_stops_short_and_may_stop_
 
 def test_a_person_waiting_for_the_start_up_works_encode_does_not_hold_it_back():
     """The start-up work steps aside for a person's turn; a person who waits for its encode yields the turn."""
-    from components.encoder import background, persons_turn, step_aside
+    from components.turns import background, persons_turn, step_aside
 
     class SteppingEncoder(HashEncoder):
         def __init__(self):

@@ -7,7 +7,6 @@ attention) but left out of the mean. We compute that by hand from
 ``SentenceTransformerEncoder`` in ``include_prompt=False`` mode.
 """
 
-import os
 
 import numpy as np
 import pytest
@@ -114,47 +113,23 @@ def test_batches_hold_at_most_the_token_budget_longest_first(minilm):
     np.testing.assert_allclose(together, one_by_one, atol=1e-5)
 
 
-def test_threads_by_path_queries_one_corpus_jobs_share_the_cores(monkeypatch):
-    from components import encoder
-
-    monkeypatch.setenv(encoder.THREADS_ENV, "")
-    cores = os.cpu_count() or 1
-
-    def jobs(fg: int, bg: int) -> None:
-        monkeypatch.setattr(encoder, "_corpus_jobs", {"foreground": fg, "background": bg})
-
-    assert encoder._threads(corpus_job=False) == 1
-    jobs(1, 0)  # this job alone
-    assert encoder._threads(True) == cores
-    jobs(2, 0)  # another person's corpus job is running
-    assert encoder._threads(True) == 1
-    jobs(1, 1)  # start-up work in the background does not count against a person's job
-    assert encoder._threads(True, "foreground") == cores
-    assert encoder._threads(True, "background") == 1  # it steps aside instead
-    jobs(0, 1)
-    assert encoder._threads(True, "background") == cores
-    monkeypatch.setenv(encoder.THREADS_ENV, "3")
-    jobs(1, 0)
-    assert encoder._threads(True) == 3
-
-
 def test_a_corpus_job_is_counted_while_it_runs_and_released_after(minilm):
-    from components import encoder
+    from components import turns
 
     enc = SentenceTransformerEncoder("minilm-offline", minilm)
     seen = []
     texts = ["word " * 200] * 40
-    enc.encode(texts, "", True, progress=lambda f, m: seen.append(dict(encoder._corpus_jobs)))
+    enc.encode(texts, "", True, progress=lambda f, m: seen.append(dict(turns._corpus_jobs)))
     assert seen and all(n == {"foreground": 1, "background": 0} for n in seen)
     seen.clear()
-    with encoder.background():
-        enc.encode(texts, "", True, progress=lambda f, m: seen.append(dict(encoder._corpus_jobs)))
+    with turns.background():
+        enc.encode(texts, "", True, progress=lambda f, m: seen.append(dict(turns._corpus_jobs)))
     assert seen and all(n == {"foreground": 0, "background": 1} for n in seen)
     enc.encode(["a short query"], "", True)
-    assert encoder._corpus_jobs == {"foreground": 0, "background": 0}
+    assert turns._corpus_jobs == {"foreground": 0, "background": 0}
     with pytest.raises(TypeError):
         enc.encode(texts, "", True, progress=lambda f: None)  # a broken callback
-    assert encoder._corpus_jobs == {"foreground": 0, "background": 0}
+    assert turns._corpus_jobs == {"foreground": 0, "background": 0}
 
 
 def test_a_corpus_job_hands_freed_memory_back_between_batches_and_a_query_does_not(minilm, monkeypatch):
@@ -210,42 +185,11 @@ def test_the_fingerprint_follows_the_weights(minilm):
     assert fingerprint(changed) != fingerprint(minilm)
 
 
-def test_a_background_batch_waits_while_a_foreground_corpus_job_runs_on_any_model_and_queries_never_do():
-    import threading
-
-    from components.encoder import ModelGate, counting
-
-    same, other, order = ModelGate(), ModelGate(), []
-    started = threading.Event()
-
-    def background(gate):
-        started.set()
-        with gate.batch(background_corpus_job=True):
-            order.append("background batch")
-
-    for gate in (same, other):  # the person's job runs on the first model
-        started.clear()
-        with counting("foreground"):
-            thread = threading.Thread(target=background, args=(gate,))
-            thread.start()
-            started.wait(5)
-            thread.join(0.3)
-            assert thread.is_alive()  # waiting for the person's job
-            with same.batch(background_corpus_job=False):  # the job's own batch, or anyone's query
-                order.append("foreground batch")
-        thread.join(5)
-        assert order[-2:] == ["foreground batch", "background batch"]
-    with counting("foreground", corpus_job=False):  # a query is not a job that pauses anyone
-        with same.batch(background_corpus_job=True):
-            order.append("background again")
-    assert order[-1] == "background again"
-
-
 def test_the_start_up_works_batches_pause_for_a_persons_corpus_job_on_the_same_model(minilm, monkeypatch):
     """Two corpus jobs on one model: once the person's job has started, no background batch runs until it ends."""
     import threading
 
-    from components.encoder import background
+    from components.turns import background
 
     enc = SentenceTransformerEncoder("minilm-offline", minilm)
     log: list[str] = []
@@ -276,26 +220,3 @@ def test_the_start_up_works_batches_pause_for_a_persons_corpus_job_on_the_same_m
     assert log.count("fg") == log.count("bg") == 12
 
 
-def test_the_start_up_work_steps_aside_for_a_persons_whole_turn_unless_it_is_yielded():
-    import threading
-
-    from components.encoder import background, persons_turn, step_aside, turn_yielded
-
-    stepped = threading.Event()
-
-    def start_up():
-        with background():
-            with persons_turn():  # the start-up work's own calls never hold anyone up
-                pass
-            step_aside()
-            stepped.set()
-
-    with persons_turn():  # a person's request, e.g. a ranking that loads a model, then encodes twice
-        thread = threading.Thread(target=start_up)
-        thread.start()
-        with persons_turn():  # a nested turn (the model load inside the request) counts once
-            pass
-        assert not stepped.wait(0.5)  # between two steps of the request: still held back
-        with turn_yielded():  # waiting for the start-up work's own encode
-            assert stepped.wait(5)
-    thread.join(5)

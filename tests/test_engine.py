@@ -219,7 +219,7 @@ def test_a_persons_model_load_holds_the_start_up_work_back():
     """While someone's request loads a model, background steps (and background batches) wait."""
     import threading
 
-    from components import encoder
+    from components import turns
     from components.engine import Engine
     from fake_encoder import HashEncoder
 
@@ -236,8 +236,8 @@ def test_a_persons_model_load_holds_the_start_up_work_back():
     assert inside.wait(10)
 
     def start_up():
-        with encoder.background():
-            encoder.step_aside()
+        with turns.background():
+            turns.step_aside()
             stepped.set()
 
     thread = threading.Thread(target=start_up)

@@ -11,11 +11,11 @@ sample corpus with the task's default instructions for that model
 (``components.setting.default_setting``) and fits its map, so a person who
 picks any of them finds the vectors (and, with a vector store, the next
 process finds them on disk). The thread runs at the lowest CPU priority and
-its encodes are background jobs (``components.encoder.background``): they
+its encodes are background jobs (``components.turns.background``): they
 take no corpus slot, and pause between batches while a person's corpus job
 runs on any model or a person's request is under way; each other step (a
 model's load, UMAP's compile, a conversion) waits for those to end before it
-starts (``components.encoder.step_aside``). ``status()`` says what is going on for
+starts (``components.turns.step_aside``). ``status()`` says what is going on for
 the page to show.
 """
 
@@ -28,7 +28,7 @@ import traceback
 from typing import Any
 
 from components.corpora import load_sample
-from components.encoder import background, step_aside
+from components.turns import background, step_aside
 from components.engine import Engine
 from components.frames import prepare_umap
 from components.loading import resolve
