@@ -54,31 +54,33 @@ def _batch():
     return [r for u in rows.build_units(PAIRS, {"s": 4}, plain_share=0.0, seed=0, mined=mined) for r in u]
 
 
-@pytest.mark.parametrize("flip, zero", [(False, True), (True, False)])
-def test_ranking_distillation_is_zero_only_when_the_base_order_is_kept(flip, zero):
+def _base_scores():
+    """A batch, its candidates, the base model's plain cosines between them and a mask keeping all."""
     torch = pytest.importorskip("torch")
     batch = _batch()
     cands = _candidates(batch)
     base = {k: torch.tensor(v) for k, v in VECTORS.items()}
     scores = torch.stack([base[r.query] for r in batch]) @ torch.stack([base[t] for _, t, _ in cands]).T
+    return batch, cands, scores, torch.ones_like(scores, dtype=torch.bool)
+
+
+@pytest.mark.parametrize("flip, zero", [(False, True), (True, False)])
+def test_ranking_distillation_is_zero_only_when_the_base_order_is_kept(flip, zero):
+    batch, cands, scores, keep = _base_scores()
     if flip:
         scores = -scores
-    keep = torch.ones_like(scores, dtype=torch.bool)
     kl = _ranking_distillation(scores, batch, cands, VECTORS, keep, Settings()).item()
     assert (abs(kl) < 1e-5) == zero
 
 
 @pytest.mark.parametrize("bonus_in_scores, zero", [(True, True), (False, False)])
 def test_routed_distillation_wants_the_base_order_with_the_target_kind_raised(bonus_in_scores, zero):
-    torch = pytest.importorskip("torch")
-    batch = _batch()
-    cands = _candidates(batch)
-    base = {k: torch.tensor(v) for k, v in VECTORS.items()}
-    scores = torch.stack([base[r.query] for r in batch]) @ torch.stack([base[t] for _, t, _ in cands]).T
+    import torch
+
+    batch, cands, scores, keep = _base_scores()
     same = torch.tensor([[kind == r.target_kind for _, _, kind in cands] for r in batch])
     if bonus_in_scores:
         scores = scores + 0.5 * same
-    keep = torch.ones_like(scores, dtype=torch.bool)
     kl = _ranking_distillation(scores, batch, cands, VECTORS, keep, Settings(route_bonus=0.5)).item()
     assert (abs(kl) < 1e-5) == zero
 
