@@ -8,7 +8,9 @@ query to every positive and hard negative of the batch (in-batch negatives;
 a copy of a row's own positive is masked), plus ``distill_weight`` × the mean
 cosine distance between the adapted and the base model's embeddings of plain
 texts (queries and positives without any instruction), so the model without
-instruction stays the base model as nearly as it can. Runs under bfloat16
+instruction stays the base model as nearly as it can, plus ranking
+distillation from the base model's plain vectors (``_ranking_distillation``;
+optionally over a bank as well, ``training.bank``). Runs under bfloat16
 autocast on CPU.
 """
 
