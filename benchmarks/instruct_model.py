@@ -85,11 +85,18 @@ def target_kinds(docs: list[dict], queries: list[dict], task: str) -> set[str]:
     return {kind[d] for q in queries for d in q["relevant_by_task"].get(task, {})}
 
 
+def read_mixed(folder: Path) -> tuple[list[dict], list[dict]]:
+    """The mixed corpus's document rows and query rows (``relevant_by_task``) as stored in ``folder``."""
+    def rows(name: str) -> list[dict]:
+        return [json.loads(line) for line in (folder / name).open(encoding="utf-8")]
+
+    return rows("mixed_kinds.corpus.jsonl"), rows("mixed_kinds.queries.jsonl")
+
+
 def mixed_beir(folder: Path, out: Path) -> dict[str, Path]:
     """Two BEIR folders per task of the mixed corpus under ``out``: ``<task>`` (every document)
     and ``<task>@kind`` (only documents of the task's target kinds)."""
-    docs = [json.loads(line) for line in (folder / "mixed_kinds.corpus.jsonl").open(encoding="utf-8")]
-    queries = [json.loads(line) for line in (folder / "mixed_kinds.queries.jsonl").open(encoding="utf-8")]
+    docs, queries = read_mixed(folder)
     folders = {}
     for task in MIXED_TASKS:
         kinds = target_kinds(docs, queries, task)

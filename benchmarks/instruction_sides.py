@@ -25,7 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.instruct_model import MIXED_TASKS, target_kinds  # noqa: E402
+from benchmarks.instruct_model import MIXED_TASKS, read_mixed, target_kinds  # noqa: E402
 from components.metrics import evaluate_rankings, mean_scores  # noqa: E402
 
 SIDES = {"neither": (False, False), "query only": (True, False), "document only": (False, True), "both": (True, True)}
@@ -69,8 +69,7 @@ def main() -> int:
     args = p.parse_args()
     from components.engine import Engine
 
-    docs = [json.loads(x) for x in (args.corpus_folder / "mixed_kinds.corpus.jsonl").open(encoding="utf-8")]
-    queries = [json.loads(x) for x in (args.corpus_folder / "mixed_kinds.queries.jsonl").open(encoding="utf-8")]
+    docs, queries = read_mixed(args.corpus_folder)
     engine = Engine()
     report = {"model": args.model, "command": f"python benchmarks/instruction_sides.py --model {args.model}",
               "tasks": {t: task_sides(engine, args.model, docs, queries, t) for t in MIXED_TASKS}}

@@ -26,9 +26,9 @@ from typing import Callable, ContextManager, Iterator, Sequence, cast
 import numpy as np
 
 from components.encoder import Encoder
-from components.turns import turn_yielded
 from components.hashing import text_digest
 from components.store import VectorStore, block_key
+from components.turns import turn_yielded
 
 ENTRY_OVERHEAD = 200  # bytes per entry for the key, the OrderedDict node and the array header
 DEFAULT_BUDGET = 512 * 1024 * 1024

@@ -38,7 +38,6 @@ import numpy as np
 from components.cache import EmbeddingCache, embed_cached, entry_key, lookup
 from components.corpora import Corpus, load_sample, sample_keys
 from components.encoder import Encoder, SentenceTransformerEncoder
-from components.turns import in_background, persons_turn
 from components.errors import LensError
 from components.jobs import Check, CorpusSlots, never
 from components.model_facts import Facts, FactsBook
@@ -48,6 +47,7 @@ from components.progress import Progress
 from components.retrieval import Ranking, rank
 from components.setting import Setting
 from components.store import VectorStore
+from components.turns import in_background, persons_turn
 
 __all__ = ["Engine", "Exploration", "Setting", "is_sample", "load_encoder"]
 

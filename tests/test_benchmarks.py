@@ -197,14 +197,12 @@ def test_the_routing_ceiling_is_the_target_kind_alone_against_the_whole_corpus_w
 
 
 def test_instruction_sides_cross_query_and_document_instructions_inside_the_target_kind(hash_engine):
-    import json
     from pathlib import Path
 
+    from benchmarks.instruct_model import read_mixed
     from benchmarks.instruction_sides import SIDES, task_sides
 
-    folder = Path(__file__).resolve().parent.parent / "sample_corpora"
-    docs = [json.loads(x) for x in (folder / "mixed_kinds.corpus.jsonl").open(encoding="utf-8")]
-    queries = [json.loads(x) for x in (folder / "mixed_kinds.queries.jsonl").open(encoding="utf-8")]
+    docs, queries = read_mixed(Path(__file__).resolve().parent.parent / "sample_corpora")
     row = task_sides(hash_engine, "minilm-instruct-offline", docs, queries, "mixed-qa")
     assert row["documents"] == sum(d["kind"] == "answer" for d in docs) and row["queries"] == 52
     assert all(0 <= row[s]["ndcg@10"] <= 1 and 0 <= row[s]["mrr@10"] <= 1 for s in SIDES)

@@ -28,7 +28,6 @@ import traceback
 from typing import Any
 
 from components.corpora import load_sample
-from components.turns import background, step_aside
 from components.engine import Engine
 from components.frames import prepare_umap
 from components.loading import resolve
@@ -37,6 +36,7 @@ from components.models import DEFAULT_MODEL, get_model
 from components.projection import FrameCache
 from components.setting import default_setting
 from components.tasks import DEFAULT_TASK, TASKS, get_task
+from components.turns import background, step_aside
 
 PREPARE = ("e5-small-offline",)
 WARM_MODELS = ("minilm-offline", "e5-small-offline")  # the offline models a visitor meets first
