@@ -193,13 +193,15 @@ def map_figure(data: MapData, k: int = 10):
         *_instructed_points(data), *_marked_points(data, k), *_query_points(data),
     ]
     how = {"umap": "UMAP fitted on the vectors with no instruction",
-           "pca-interim": "first two principal components for now (UMAP is being prepared and "
+           "pca-interim": "first two principal components for now<br>(UMAP is being prepared and "
                           "replaces them on the next update)",
-           }.get(data.method, "first two principal components (too few documents for UMAP)")
+           }.get(data.method, "first two principal components<br>(too few documents for UMAP)")
+    # short lines: a plotly title does not wrap, and a phone is about 60 characters wide
     layout = dict(
-        title=dict(text=f"Map: {how}. Mean cosine of a document to itself without instruction: "
-                        f"{data.mean_doc_cosine:.3f}; query: {data.query_cosine:.3f}", font=dict(size=12)),
-        margin=dict(l=10, r=10, t=40, b=10), height=520, **THEME,
+        title=dict(text=f"Map: {how}.<br>Cosine of each text to itself, with vs without instruction:<br>"
+                        f"documents {data.mean_doc_cosine:.3f} (mean), query {data.query_cosine:.3f}",
+                   font=dict(size=12)),
+        margin=dict(l=10, r=10, t=80, b=10), height=560, **THEME,
         legend=dict(orientation="h", yanchor="top", y=-0.02, x=0),
         xaxis=dict(showticklabels=False, zeroline=False), yaxis=dict(showticklabels=False, zeroline=False),
     )

@@ -148,9 +148,9 @@ def rank_change_figure(lines: Sequence[RankLine], k: int, dark: bool = False,
     ticks = list(range(1, k + 1))
     layout = dict(
         template="plotly_dark" if dark else "plotly_white", height=max(360, 26 * deepest + 120),
-        title=dict(text=f"How the top {k} changed: rank without instructions (left) and with them (right)",
-                   font=dict(size=13)),
-        margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", yanchor="top", y=-0.04, x=0),
+        title=dict(text=f"How the top {k} changed:<br>rank without instructions (left) and with them (right)",
+                   font=dict(size=12)),  # two short lines: a plotly title does not wrap
+        margin=dict(l=10, r=10, t=56, b=10), legend=dict(orientation="h", yanchor="top", y=-0.04, x=0),
         xaxis=dict(tickvals=[0, 1], ticktext=["without instructions", "with instructions"], range=[-0.15, 1.25],
                    zeroline=False, showgrid=False),
         yaxis=dict(tickvals=[*ticks, k + 1.5], ticktext=[*map(str, ticks), f"below {k}"],

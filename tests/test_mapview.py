@@ -1,5 +1,6 @@
 """The map figure: traces, positions, escaped hover text, honest move lengths."""
 
+import dataclasses
 import re
 
 import numpy as np
@@ -26,6 +27,16 @@ def test_figure_has_the_expected_traces(fake_engine, pets):
     assert len(fig.data[3].x) == 3
     assert list(fig.data[5].x) == [data.base_query_xy[0], data.query_xy[0]]
     assert data.relevant == (3,)
+
+
+@pytest.mark.parametrize("method", ["umap", "pca-interim", "pca"])
+def test_every_title_line_fits_a_phone(fake_engine, pets, method):
+    ex = fake_engine.explore(pets, Setting("minilm-offline", "q: ", "d: "), "Which pet can talk?")
+    data = map_data(ex, FrameCache(), k=3)
+    title = map_figure(dataclasses.replace(data, method=method), k=3).layout.title.text
+    lines = title.split("<br>")
+    assert len(lines) >= 3 and max(map(len, lines)) <= 62, lines
+    assert f"query {data.query_cosine:.3f}" in lines[-1]
 
 
 def test_no_document_instruction_means_documents_do_not_move(fake_engine, pets):

@@ -93,6 +93,11 @@ def test_hover_text_is_plain_text():
     assert hover.endswith("…") and "\n" not in hover
 
 
+def test_every_title_line_fits_a_phone():
+    lines = rank_change_figure(rank_lines(BASELINE, INSTRUCTED, k=3), k=50).layout.title.text.split("<br>")
+    assert len(lines) == 2 and max(map(len, lines)) <= 62, lines
+
+
 def test_no_lines_draws_an_empty_chart():
     fig = rank_change_figure([], k=5)
     assert len(fig.data) == 0 and list(fig.layout.yaxis.ticktext)[-1] == "below 5"
