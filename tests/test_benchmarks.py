@@ -208,3 +208,22 @@ def test_instruction_sides_cross_query_and_document_instructions_inside_the_targ
     assert all(0 <= row[s]["ndcg@10"] <= 1 and 0 <= row[s]["mrr@10"] <= 1 for s in SIDES)
     assert row["neither"] != row["both"]  # the hash encoder moves every text with its prompt
     assert -1 <= row["cosine_plain_to_instructed"]["queries"] < 0.999
+
+
+def test_wording_spread_scores_every_held_out_wording_and_none_is_a_training_wording(hash_engine):
+    from pathlib import Path
+
+    from benchmarks.instruct_model import read_mixed
+    from benchmarks.wording_spread import WORDINGS, task_spread
+    from training.data_faq import FAQS
+    from training.instructions import all_wordings, check_not_held_out
+
+    domains = ["Go", "Python", "computing", "Linux", *(domain for domain, _, _ in FAQS.values())]
+    check_not_held_out(all_wordings(domains), {w for ws in WORDINGS.values() for w in ws})
+    docs, queries = read_mixed(Path(__file__).resolve().parent.parent / "sample_corpora")
+    row = task_spread(hash_engine, "minilm-instruct-offline", docs, queries, "mixed-definition")
+    assert row["queries"] == 120 and len(row["held_out"]) == 2 + len(WORDINGS["mixed-definition"])
+    ndcgs = [h["ndcg@10"] for h in row["held_out"]]
+    assert row["held_out_ndcg@10"]["lowest"] == min(ndcgs) and row["held_out_ndcg@10"]["highest"] == max(ndcgs)
+    assert len(set(ndcgs)) > 1  # the hash encoder reads each wording differently
+    assert 0 <= row["held_out_within_0.03_of_training"] <= len(ndcgs)
