@@ -15,8 +15,6 @@ says which side causes it. One JSON report (default
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -25,8 +23,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.instruct_model import MIXED_TASKS, read_mixed, target_kinds  # noqa: E402
-from components.metrics import evaluate_rankings, mean_scores  # noqa: E402
+from benchmarks.instruct_model import target_kinds  # noqa: E402
+from benchmarks.mixed_report import per_task_report, ranked_scores  # noqa: E402
 
 SIDES = {"neither": (False, False), "query only": (True, False), "document only": (False, True), "both": (True, True)}
 
@@ -51,30 +49,15 @@ def task_sides(engine, model_key: str, docs: list[dict], queries: list[dict], ta
     out: dict = {"documents": len(kept), "queries": len(labelled), "query_instruction": ins.query,
                  "document_instruction": ins.document}
     for name, (q_on, d_on) in SIDES.items():
-        scores = q_vecs[q_on] @ d_vecs[d_on].T
-        rankings = {q["id"]: [kept[i]["id"] for i in np.argsort(-scores[n], kind="stable")[:10]]
-                    for n, q in enumerate(labelled)}
-        mean = mean_scores(evaluate_rankings(qrels, rankings, 10))
-        out[name] = {"ndcg@10": mean.ndcg, "mrr@10": mean.mrr}
+        out[name] = ranked_scores(q_vecs[q_on], d_vecs[d_on], kept, labelled, qrels)
     out["cosine_plain_to_instructed"] = {"queries": float(np.mean(np.sum(q_vecs[False] * q_vecs[True], 1))),
                                          "documents": float(np.mean(np.sum(d_vecs[False] * d_vecs[True], 1)))}
     return out
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--model", default="minilm-instruct-offline")
-    p.add_argument("--corpus-folder", type=Path, default=ROOT / "sample_corpora")
-    p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "instruct_model" / "instruction_sides.json")
-    args = p.parse_args()
-    from components.engine import Engine
-
-    docs, queries = read_mixed(args.corpus_folder)
-    engine = Engine()
-    report = {"model": args.model, "command": f"python benchmarks/instruction_sides.py --model {args.model}",
-              "tasks": {t: task_sides(engine, args.model, docs, queries, t) for t in MIXED_TASKS}}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    report = per_task_report(__doc__.split("\n")[0], "instruction_sides.py",
+                             ROOT / "benchmarks" / "results" / "instruct_model" / "instruction_sides.json", task_sides)
     for task, row in report["tasks"].items():
         cells = "  ".join(f"{s} {row[s]['ndcg@10']:.3f}" for s in SIDES)
         cos = row["cosine_plain_to_instructed"]

@@ -16,8 +16,6 @@ spread of the held-out ones (lowest, median, highest) and how many are within
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import sys
 from pathlib import Path
@@ -27,8 +25,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.instruct_model import MIXED_TASKS, OWN_HELD_OUT, TRAINING, read_mixed  # noqa: E402
-from components.metrics import evaluate_rankings, mean_scores  # noqa: E402
+from benchmarks.instruct_model import OWN_HELD_OUT, TRAINING  # noqa: E402
+from benchmarks.mixed_report import per_task_report, ranked_scores  # noqa: E402
 
 # Written for this benchmark, never trained on: six query wordings per mixed task.
 WORDINGS: dict[str, tuple[str, ...]] = {
@@ -71,16 +69,6 @@ WORDINGS: dict[str, tuple[str, ...]] = {
 WITHIN = 0.03  # the issue's bound for a held-out wording against the training wording
 
 
-def ranked_scores(q_vecs: np.ndarray, d_vecs: np.ndarray, docs: list[dict], labelled: list[dict],
-                  qrels: dict) -> dict:
-    """nDCG@10 and MRR@10 of ranking ``docs`` by cosine for every labelled query."""
-    scores = q_vecs @ d_vecs.T
-    rankings = {q["id"]: [docs[i]["id"] for i in np.argsort(-scores[n], kind="stable")[:10]]
-                for n, q in enumerate(labelled)}
-    mean = mean_scores(evaluate_rankings(qrels, rankings, 10))
-    return {"ndcg@10": mean.ndcg, "mrr@10": mean.mrr}
-
-
 def task_spread(engine, model_key: str, docs: list[dict], queries: list[dict], task: str) -> dict:
     """Every wording's scores on one mixed task, and the held-out wordings' spread."""
     from components.models import get_model
@@ -109,19 +97,8 @@ def task_spread(engine, model_key: str, docs: list[dict], queries: list[dict], t
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--model", default="minilm-instruct-offline")
-    p.add_argument("--corpus-folder", type=Path, default=ROOT / "sample_corpora")
-    p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "instruct_model" / "wording_spread.json")
-    args = p.parse_args()
-    from components.engine import Engine
-
-    docs, queries = read_mixed(args.corpus_folder)
-    engine = Engine()
-    report = {"model": args.model, "command": f"python benchmarks/wording_spread.py --model {args.model}",
-              "tasks": {t: task_spread(engine, args.model, docs, queries, t) for t in MIXED_TASKS}}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    report = per_task_report(__doc__.split("\n")[0], "wording_spread.py",
+                             ROOT / "benchmarks" / "results" / "instruct_model" / "wording_spread.json", task_spread)
     for task, row in report["tasks"].items():
         spread = row["held_out_ndcg@10"]
         print(f"{task:17s} none {row['none']['ndcg@10']:.3f}  training {row['training']['ndcg@10']:.3f}  "
