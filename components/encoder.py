@@ -21,6 +21,8 @@ between the batches); every encoder names its ``precision`` and a
 
 from __future__ import annotations
 
+import threading
+import weakref
 from typing import Any, Protocol, Sequence
 
 import numpy as np
@@ -57,6 +59,19 @@ def _pooling_modules(model: Any) -> list[Any]:
     return [m for m in model if hasattr(m, "include_prompt")]
 
 
+_GATES: "weakref.WeakKeyDictionary[Any, ModelGate]" = weakref.WeakKeyDictionary()
+_GATES_LOCK = threading.Lock()
+
+
+def gate_of(model: Any) -> ModelGate:
+    """The one turn-taking gate of a loaded model, shared by every encoder of it (precision twins, and
+    a joint model's content part, ``components.joint``): the pooling switch lives on the model."""
+    with _GATES_LOCK:
+        if model not in _GATES:
+            _GATES[model] = ModelGate()
+        return _GATES[model]
+
+
 class SentenceTransformerEncoder:
     """A sentence-transformers model as an ``Encoder``."""
 
@@ -68,7 +83,7 @@ class SentenceTransformerEncoder:
         self.model = model
         self.precision = precision
         compute(precision)  # an unknown precision fails here, not on the first encode
-        self._gate = ModelGate()
+        self._gate = gate_of(model)
         if not _pooling_modules(model):
             raise ValueError(f"{key}: the model has no Pooling module to switch instruction pooling on")
         if fingerprint is None:
@@ -81,9 +96,7 @@ class SentenceTransformerEncoder:
         """The same model in another precision; it shares this encoder's lock (and pooling switch)."""
         if precision == self.precision:
             return self
-        twin = SentenceTransformerEncoder(self.key, self.model, precision, self.fingerprint)
-        twin._gate = self._gate
-        return twin
+        return SentenceTransformerEncoder(self.key, self.model, precision, self.fingerprint)
 
     def token_limit(self) -> int:
         return int(self.model.max_seq_length or 512)

