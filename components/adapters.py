@@ -43,13 +43,15 @@ def joint_part(adapter_dir: Path = ADAPTER_DIR) -> tuple[str, float] | None:
 
 
 def adapter_checksum(adapter_dir: Path = ADAPTER_DIR) -> str:
-    """The first 16 hex digits of the SHA-256 of the adapter's files."""
+    """The first 16 hex digits of the SHA-256 of the adapter's files (``joint.json`` too, when there)."""
     digest = hashlib.sha256()
     for name in ADAPTER_FILES:
         path = adapter_dir / name
         if not path.is_file():
             raise ModelUnavailable(f"the instruction adapter is missing {name} (expected in {adapter_dir})")
         digest.update(path.read_bytes())
+    if (adapter_dir / JOINT_FILE).is_file():
+        digest.update((adapter_dir / JOINT_FILE).read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -36,7 +36,7 @@ from components.models import ModelPreset
 
 LIBRARIES = ("torch", "transformers", "sentence-transformers", "tokenizers", "peft", "numpy")
 # The app's code that builds a loaded model (its weights, tokenizer and modules).
-LOADING_CODE = ("loading.py", "adapters.py", "models.py", "e5")
+LOADING_CODE = ("loading.py", "adapters.py", "joint.py", "models.py", "e5")
 FORMAT = 1
 FACTS_FOLDER = "models"  # the app keeps its facts book in this folder of the vector store's
 

@@ -65,6 +65,18 @@ def test_token_limit_and_counts_are_the_instructed_parts():
     assert joint.token_limit() == 96 and joint.count_tokens("three short words") == 3
 
 
+def test_the_joint_file_is_part_of_the_adapters_checksum(tmp_path):
+    from components.adapters import ADAPTER_FILES, adapter_checksum
+
+    for name in ADAPTER_FILES:
+        (tmp_path / name).write_bytes(name.encode())
+    alone = adapter_checksum(tmp_path)
+    (tmp_path / "joint.json").write_text(json.dumps({"content_model": "minilm-offline", "content_weight": 1.0}))
+    one = adapter_checksum(tmp_path)
+    (tmp_path / "joint.json").write_text(json.dumps({"content_model": "minilm-offline", "content_weight": 2.0}))
+    assert len({alone, one, adapter_checksum(tmp_path)}) == 3
+
+
 def test_joint_part_reads_the_adapters_joint_file(tmp_path):
     assert joint_part(tmp_path) is None
     (tmp_path / "joint.json").write_text(json.dumps({"content_model": "minilm-offline", "content_weight": 1.0}))
@@ -79,3 +91,20 @@ def test_every_encoder_of_one_loaded_model_shares_its_gate():
 
     one, other = Model(), Model()
     assert gate_of(one) is gate_of(one) and gate_of(one) is not gate_of(other)
+
+
+def test_a_texts_content_part_is_encoded_once_under_any_instruction(monkeypatch):
+    joint, content, instructed = _joint()
+    first = joint.encode(["a cat sat", "dogs bark"], "Represent the question: ", False)
+    again = joint.encode(["dogs bark", "a cat sat", "birds sing"], "", False)
+    assert content.calls == [(2, "", False), (1, "", False)]  # only "birds sing" is new
+    assert len(instructed.calls) == 2
+    assert np.allclose(first[1, :16], again[0, :16]) and np.allclose(first[0, :16], again[1, :16])
+    monkeypatch.setattr("components.joint.PLAIN_MEMO", 2)
+    joint.encode(["one", "two", "three"], "", False)
+    assert list(joint._plain) == ["two", "three"]  # least recently used first out
+
+
+def test_no_texts_give_an_empty_array_as_wide_as_the_content_part():
+    joint, _, _ = _joint()
+    assert joint.encode([], "Represent the text: ", False).shape[0] == 0
