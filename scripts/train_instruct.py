@@ -13,8 +13,8 @@ budget, whichever comes first) on 2 CPU cores under bfloat16 autocast; the data 
 3 to 5 minutes once the sources are fetched.
 Writes the adapter, ``training_log.jsonl`` and ``training_report.json``.
 Not run by the tests or CI. The shipped adapter was trained with
-``--max-minutes 42 --route-bonus 0.5 --rank-distill-weight 2`` (its report
-records the command); the defaults repeat the previous recipe.
+``--max-minutes 42 --route-bonus 0.5 --rank-distill-weight 2 --content-weight 1``
+(its report records the command); the defaults repeat an earlier recipe.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ def test_registry_entry_is_a_packaged_instructor_style_model():
     assert preset.offline and preset.family == "instructor" and preset.include_prompt is False
     assert preset.source in loading.PACKAGED
     assert "22 M parameters" in preset.trained_with and "left out of the pooled mean" in preset.trained_with
+    assert "plain MiniLM's vector of the text alone" in preset.trained_with
 
 
 def test_adapter_files_are_small_and_name_no_local_path():
@@ -67,8 +68,26 @@ def _ranks(encoder, instruction: str) -> tuple[float, float]:
     return float(docs[0] @ q), float(docs[1] @ q)
 
 
+def test_the_apps_vector_joins_plain_minilm_and_the_instructed_model(models):
+    import numpy as np
+
+    from components.engine import load_encoder
+    from components.joint import JointEncoder
+
+    assert adapters.joint_part() == ("minilm-offline", 1.0)
+    encoder = load_encoder(get_model(KEY))
+    assert isinstance(encoder, JointEncoder) and encoder.content.model is models[1]  # shared, not loaded twice
+    joint = encoder.encode([QUERY], QA, include_prompt=False)[0]
+    plain = SentenceTransformerEncoder("minilm-offline", models[1]).encode([QUERY], "", include_prompt=False)[0]
+    instructed = SentenceTransformerEncoder(KEY, models[2]).encode([QUERY], QA, include_prompt=False)[0]
+    assert joint.shape == (768,)
+    assert np.allclose(joint, np.concatenate([plain, instructed]) / np.sqrt(2), atol=1e-5)
+
+
 def test_the_instruction_decides_between_answer_and_paraphrase(models):
-    encoder = SentenceTransformerEncoder(KEY, models[2])
+    from components.engine import load_encoder
+
+    encoder = load_encoder(get_model(KEY))
     answer, paraphrase = _ranks(encoder, QA)
     assert answer > paraphrase
     answer, paraphrase = _ranks(encoder, SIMILAR)
