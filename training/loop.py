@@ -10,8 +10,10 @@ cosine distance between the adapted and the base model's embeddings of plain
 texts (queries and positives without any instruction), so the model without
 instruction stays the base model as nearly as it can, plus ranking
 distillation from the base model's plain vectors (``_ranking_distillation``;
-optionally over a bank as well, ``training.bank``). Runs under bfloat16
-autocast on CPU.
+optionally over a bank as well, ``training.bank``). With ``content_weight``,
+every score is the joint vector's (``joint_cosine``: the base model's plain
+cosine next to the instructed one, as ``components.joint`` serves it). Runs
+under bfloat16 autocast on CPU.
 """
 
 from __future__ import annotations
@@ -97,6 +99,14 @@ def _candidates(batch: list[Row]) -> list[tuple[str, str, str]]:
     return out
 
 
+def _base_vectors(batch: list[Row], cands: list[tuple[str, str, str]], base: dict[str, Any]) -> tuple[Any, Any]:
+    """The base model's plain vectors of the batch's queries and of its candidates, as tensors."""
+    import torch
+
+    return (torch.stack([torch.as_tensor(base[r.query]) for r in batch]),
+            torch.stack([torch.as_tensor(base[t]) for _, t, _ in cands]))
+
+
 def _ranking_distillation(scores: Any, batch: list[Row], cands: list[tuple[str, str, str]],
                           base: dict[str, Any], keep: Any, s: Settings) -> Any:
     """KL from a teacher ranking, made from the base model's plain vectors, to the instructed one.
@@ -109,8 +119,7 @@ def _ranking_distillation(scores: Any, batch: list[Row], cands: list[tuple[str, 
     """
     import torch
 
-    base_q = torch.stack([torch.as_tensor(base[r.query]) for r in batch])
-    base_d = torch.stack([torch.as_tensor(base[t]) for _, t, _ in cands])
+    base_q, base_d = _base_vectors(batch, cands, base)
     same = torch.tensor([[kind == r.target_kind for _, _, kind in cands] for r in batch])
     teacher = base_q @ base_d.T
     if s.route_bonus:
@@ -135,10 +144,7 @@ def joint_cosine(cos: Any, batch: list[Row], cands: list[tuple[str, str, str]], 
     ...                            {"q": torch.tensor([1.0, 0.0]), "p": torch.tensor([1.0, 0.0])}, 1.0)
     tensor([[0.5000]])
     """
-    import torch
-
-    base_q = torch.stack([torch.as_tensor(base[r.query]) for r in batch])
-    base_d = torch.stack([torch.as_tensor(base[t]) for _, t, _ in cands])
+    base_q, base_d = _base_vectors(batch, cands, base)
     return (weight ** 2 * (base_q @ base_d.T) + cos) / (1 + weight ** 2)
 
 
