@@ -22,6 +22,14 @@ touches its file) are removed until the folder holds at most the budget
 
 It stores what it is given: which texts are worth keeping (the shipped
 corpora, not a visitor's upload) is the caller's decision.
+
+Blocks may also ship with the app (``SHIPPED``: the default page's vectors,
+written by ``scripts/ship_vectors.py``): a block missing from the folder is
+looked for there. The shipped folder is only read, never written, touched or
+cleaned; a shipped file that fails the check is ignored. A shipped block is
+found under the same key as any other, so it only serves the exact texts,
+model, precision and instruction that made it: a retrained model has another
+fingerprint and simply finds nothing there.
 """
 
 from __future__ import annotations
@@ -46,6 +54,7 @@ KEY_BYTES = 32
 _HEADER = struct.Struct(f"<6sH{KEY_BYTES}sQQ")  # magic, version, key, rows, dim
 _SUM = 32  # BLAKE2b digest after the payload
 STALE_TEMP_S = 3600  # a temporary file this old belongs to a writer that died
+SHIPPED = Path(__file__).resolve().parent.parent / "sample_corpora" / "vectors"
 
 
 def block_key(entry_keys: list[bytes]) -> bytes:
@@ -98,13 +107,23 @@ def budget_bytes() -> int:
     return int(float(env) * 1024 * 1024) if env else DEFAULT_MB * 1024 * 1024
 
 
-class VectorStore:
-    """Blocks of vectors in files under ``folder``, at most ``budget`` bytes in all."""
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:  # absent, or removed by another process meanwhile
+        return None
 
-    def __init__(self, folder: Path | str, budget: int = DEFAULT_MB * 1024 * 1024) -> None:
+
+class VectorStore:
+    """Blocks of vectors in files under ``folder``, at most ``budget`` bytes in all;
+    ``shipped``: a read-only folder of blocks looked in when ``folder`` has none."""
+
+    def __init__(self, folder: Path | str, budget: int = DEFAULT_MB * 1024 * 1024,
+                 shipped: Path | str | None = None) -> None:
         self.folder = Path(folder)
         self.budget = budget
-        self.rejected = 0  # files that failed the check (and were removed)
+        self.shipped = Path(shipped) if shipped is not None else None
+        self.rejected = 0  # files that failed the check (removed from ``folder``, ignored when shipped)
 
     def path(self, key: bytes) -> Path:
         return self.folder / (key.hex() + SUFFIX)
@@ -112,18 +131,24 @@ class VectorStore:
     def load(self, key: bytes) -> np.ndarray | None:
         """The block under ``key`` (``float32 [n, dim]``), or None if absent or not intact."""
         path = self.path(key)
-        try:
-            data = path.read_bytes()
-        except OSError:  # absent, or removed by another process meanwhile
-            return None
-        block = decode_block(key, data)
-        if block is None:
+        data = _read(path)
+        block = decode_block(key, data) if data is not None else None
+        if data is not None and block is None:
             self.rejected += 1
             with contextlib.suppress(OSError):
                 path.unlink()
-            return None
+        if block is None:
+            return self._load_shipped(key)
         with contextlib.suppress(OSError):
             os.utime(path)  # most recently used: evicted last
+        return block
+
+    def _load_shipped(self, key: bytes) -> np.ndarray | None:
+        """The shipped block under ``key``, or None (a shipped file is never changed)."""
+        data = _read(self.shipped / (key.hex() + SUFFIX)) if self.shipped is not None else None
+        block = decode_block(key, data) if data is not None else None
+        if data is not None and block is None:
+            self.rejected += 1
         return block
 
     def save(self, key: bytes, vectors: np.ndarray) -> None:
@@ -187,6 +212,6 @@ class VectorStore:
 
 
 def open_store() -> VectorStore | None:
-    """The app's store from the environment; None when ``$INSTRUCTION_LENS_STORE_MB`` is 0."""
+    """The app's store from the environment, with the shipped blocks; None when ``$INSTRUCTION_LENS_STORE_MB`` is 0."""
     budget = budget_bytes()
-    return VectorStore(default_folder(), budget) if budget > 0 else None
+    return VectorStore(default_folder(), budget, SHIPPED) if budget > 0 else None

@@ -135,8 +135,43 @@ def test_the_budget_comes_from_the_environment_and_zero_turns_the_store_off(tmp_
     assert opened.budget == 2 * 1024 * 1024 and opened.folder == tmp_path / "vectors"
     monkeypatch.setenv(store_mod.STORE_DIR_ENV, str(tmp_path / "elsewhere"))
     assert open_store().folder == tmp_path / "elsewhere"
+    assert open_store().shipped == store_mod.SHIPPED  # the app's stores read the shipped blocks
     monkeypatch.setenv(store_mod.STORE_ENV, "0")
     assert open_store() is None
+
+
+def _shipped(tmp_path, vecs: np.ndarray) -> tuple[VectorStore, os.stat_result]:
+    """A store in ``tmp_path/own`` over a shipped folder holding ``vecs`` under ``_key(1)``."""
+    VectorStore(tmp_path / "shipped").save(_key(1), vecs)
+    store = VectorStore(tmp_path / "own", shipped=tmp_path / "shipped")
+    return store, (tmp_path / "shipped" / store.path(_key(1)).name).stat()
+
+
+def test_a_block_missing_from_the_folder_is_read_from_the_shipped_one_which_is_never_changed(tmp_path):
+    vecs = _vectors()
+    store, before = _shipped(tmp_path, vecs)
+    time.sleep(0.01)
+    np.testing.assert_array_equal(store.load(_key(1)), vecs)
+    assert store.load(_key(2)) is None
+    shipped_file = tmp_path / "shipped" / store.path(_key(1)).name
+    assert shipped_file.stat().st_mtime_ns == before.st_mtime_ns  # read, not touched
+    store.save(_key(2), _vectors(seed=2))
+    assert store.path(_key(2)).exists() and sorted(p.name for p in (tmp_path / "shipped").iterdir()) == [
+        shipped_file.name]  # writes go to the folder only
+    store.budget = 0
+    store.evict()  # cleaning the folder leaves the shipped blocks alone
+    assert shipped_file.exists() and store.load(_key(1)) is not None
+
+
+def test_the_folder_wins_over_the_shipped_block_and_a_damaged_shipped_file_is_ignored_not_removed(tmp_path):
+    store, _ = _shipped(tmp_path, _vectors())
+    mine = _vectors(seed=5)
+    store.save(_key(1), mine)
+    np.testing.assert_array_equal(store.load(_key(1)), mine)
+    store.path(_key(1)).unlink()
+    shipped_file = tmp_path / "shipped" / store.path(_key(1)).name
+    shipped_file.write_bytes(shipped_file.read_bytes()[:-3])
+    assert store.load(_key(1)) is None and store.rejected == 1 and shipped_file.exists()
 
 
 def test_embed_cached_finds_the_whole_list_on_disk_in_a_new_process(tmp_path):
