@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import Any, Protocol, Sequence
+from typing import Any, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
@@ -49,6 +49,15 @@ class Encoder(Protocol):
 
     def count_tokens(self, text: str) -> int:
         """Tokens in ``text`` without special tokens (to say when the model cuts it off)."""
+        ...
+
+
+@runtime_checkable
+class Twinned(Encoder, Protocol):
+    """An ``Encoder`` with a twin in another precision (a fake encoder has one precision only)."""
+
+    def in_precision(self, precision: str) -> "Twinned":
+        """The same model computing in ``precision`` (this encoder itself when it already does)."""
         ...
 
 

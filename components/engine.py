@@ -37,7 +37,7 @@ import numpy as np
 
 from components.cache import EmbeddingCache, embed_cached, entry_key, lookup
 from components.corpora import Corpus, load_sample, sample_keys
-from components.encoder import Encoder, SentenceTransformerEncoder
+from components.encoder import Encoder, SentenceTransformerEncoder, Twinned
 from components.errors import LensError
 from components.jobs import Check, CorpusSlots, never
 from components.model_facts import Facts, FactsBook
@@ -143,7 +143,7 @@ class Engine:
             enc = self._encoders.get(model_key)
         if enc is None:
             enc = self._load(model_key, progress)
-        if precision is None or precision == enc.precision or not hasattr(enc, "in_precision"):
+        if precision is None or precision == enc.precision or not isinstance(enc, Twinned):
             return enc  # an encoder with one precision only (a fake) answers in it
         with self._lock:
             twin = self._encoders.get((model_key, precision))

@@ -23,20 +23,12 @@ import hashlib
 import math
 import threading
 from collections import OrderedDict
-from typing import Protocol, Sequence
+from typing import Sequence
 
 import numpy as np
 
-from components.encoder import Encoder
+from components.encoder import Twinned
 from components.progress import Progress, scaled
-
-
-class Part(Encoder, Protocol):
-    """A joint model's part: an ``Encoder`` with a twin in another precision."""
-
-    def in_precision(self, precision: str) -> "Part":
-        ...
-
 
 PLAIN_MEMO = 8192  # content vectors remembered per encoder (3 MB per 2,000 texts at 384 numbers)
 
@@ -44,7 +36,7 @@ PLAIN_MEMO = 8192  # content vectors remembered per encoder (3 MB per 2,000 text
 class JointEncoder:
     """``[w * content(text), instructed(instruction + text)] / sqrt(1 + w**2)`` as an ``Encoder``."""
 
-    def __init__(self, key: str, content: Part, instructed: Part, weight: float) -> None:
+    def __init__(self, key: str, content: Twinned, instructed: Twinned, weight: float) -> None:
         if content.precision != instructed.precision:
             raise ValueError(f"{key}: both parts must run in one precision "
                              f"({content.precision} and {instructed.precision})")
