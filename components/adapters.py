@@ -29,6 +29,8 @@ from components.progress import Progress
 
 ADAPTER_DIR = Path(__file__).resolve().parent.parent / "models" / "minilm-instruct"
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
+BASE_MODEL = "minilm-offline"  # the registry key of the packaged model the adapter is trained on and merged into
+BASE_HUB_ID = "sentence-transformers/all-MiniLM-L6-v2"  # the same model's Hub id, named in the adapter's config
 JOINT_FILE = "joint.json"  # present when the adapter was trained for the joint vector (components.joint)
 
 

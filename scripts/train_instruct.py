@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from training import data_faq, data_foldoc, data_go, data_man, data_python, mining, overlap, rows, sources  # noqa: E402
 from training.instructions import all_wordings, check_not_held_out  # noqa: E402
-from components.adapters import JOINT_FILE  # noqa: E402
+from components.adapters import BASE_HUB_ID, BASE_MODEL, JOINT_FILE  # noqa: E402
 from training.loop import Settings, lora_model, plain_vectors, train  # noqa: E402
 
 # the FAQ sources give a few hundred question pairs in all, no one source 500: every pair is used
@@ -169,12 +169,12 @@ def save_adapter(model, out: Path, content_weight: float = 0.0) -> None:
     joint = out / JOINT_FILE
     joint.unlink(missing_ok=True)
     if content_weight:
-        spec = {"content_model": "minilm-offline", "content_weight": content_weight}
+        spec = {"content_model": BASE_MODEL, "content_weight": content_weight}
         joint.write_text(json.dumps(spec, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     (out / "README.md").unlink(missing_ok=True)  # peft's template card; MODEL_CARD.md describes the adapter
     config_path = out / "adapter_config.json"
     config = json.loads(config_path.read_text(encoding="utf-8"))
-    config["base_model_name_or_path"] = "sentence-transformers/all-MiniLM-L6-v2"
+    config["base_model_name_or_path"] = BASE_HUB_ID
     config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
