@@ -6,10 +6,10 @@ A first visit on a machine that has never run the app otherwise waits for the
 default model to embed the default corpus with and without its document
 instruction. This script runs exactly that work, for every task on the
 default task's corpus (they share the corpus's vectors and differ in the
-query instruction), with the default model and each task's default
-instructions, through an ``Engine`` whose vector store is an empty folder;
-the blocks it writes replace the shipped ones, with ``manifest.json``
-saying what they are. ``components.store`` reads them when its own folder has
+query instruction), with the default model, each task's default
+instructions and its first example query as the page shows it, through an
+``Engine`` whose vector store is an empty folder; the blocks it writes
+replace the shipped ones, with ``manifest.json`` saying what they are. ``components.store`` reads them when its own folder has
 no block under a key: the keys hold the model's fingerprint, the precision,
 the instruction and every text, so a changed model, corpus or instruction
 finds nothing there and is computed as before.
@@ -33,6 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from components.adapters import adapter_checksum  # noqa: E402
+from components.app.values import page_corpus  # noqa: E402
 from components.corpora import load_sample  # noqa: E402
 from components.engine import Engine  # noqa: E402
 from components.models import DEFAULT_MODEL, get_model  # noqa: E402
@@ -54,14 +55,16 @@ def build(folder: Path) -> dict:
         raise SystemExit(f"{DEFAULT_MODEL} runs {corpus.key} in bfloat16 where it can: shipped vectors would "
                          "serve only machines of one kind")
     engine = Engine(store=VectorStore(folder))
-    query = corpus.example_queries()[0]
     start = time.perf_counter()
+    queries = {}
     for task in default_tasks():
-        engine.explore(corpus, default_setting(task, DEFAULT_MODEL), query)
+        shown = page_corpus(corpus.key, None, task)  # the corpus as the page shows it for the task
+        queries[task] = shown.example_queries()[0]
+        engine.explore(shown, default_setting(task, DEFAULT_MODEL), queries[task])
     precision = engine.precision(DEFAULT_MODEL, corpus)
     return {"model": DEFAULT_MODEL, "fingerprint": engine.known(DEFAULT_MODEL).fingerprint,
             "adapter_checksum": adapter_checksum(), "precision": precision, "corpus": corpus.key,
-            "documents": len(corpus.texts), "tasks": default_tasks(), "query": query,
+            "documents": len(corpus.texts), "tasks": default_tasks(), "queries": queries,
             "seconds": round(time.perf_counter() - start, 1)}
 
 

@@ -35,7 +35,8 @@ def test_warmup_ranks_maps_then_prepares_models_and_reports_ready(fake_engine, m
     n_warm = len(warmup.WARM_MODELS) * len(TASKS)
     assert events == ["explore"] + [("prepare", key) for key in warmup.PREPARE] + ["explore"] * n_warm
     assert warmup.status()["warmed"] == n_warm
-    assert frames.has_frame((DEFAULT_MODEL, warmup.load_sample(warmup.get_task(warmup.DEFAULT_TASK).corpus).fingerprint))
+    task = warmup.get_task(warmup.DEFAULT_TASK)
+    assert frames.has_frame((DEFAULT_MODEL, warmup.page_corpus(task.corpus, None, task.key).fingerprint))
 
 
 def test_warmup_embeds_every_offline_default_with_and_without_instructions_and_maps_it(
@@ -180,7 +181,7 @@ def test_after_a_restart_the_warmup_loads_the_default_model_although_its_ranking
     restarted = engine()
     loads.clear()
     task = warmup.get_task(warmup.DEFAULT_TASK)
-    corpus = load_sample(task.corpus)
+    corpus = warmup.page_corpus(task.corpus, None, task.key)  # the default page's view
     restarted.explore(corpus, warmup.default_setting(task.key, DEFAULT_MODEL), corpus.example_queries()[0])
     assert loads == []  # the default ranking came from the disk
     warmup.start(restarted, FrameCache()).join(timeout=300)

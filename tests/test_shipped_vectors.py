@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from components.adapters import adapter_checksum
+from components.app.values import page_corpus
 from components.corpora import load_sample
 from components.engine import Engine, load_encoder
 from components.models import DEFAULT_MODEL
@@ -30,7 +31,8 @@ def test_the_shipped_vectors_are_of_the_current_adapter_corpus_and_tasks():
     corpus = load_sample(get_task(DEFAULT_TASK).corpus)
     assert shipped["adapter_checksum"] == adapter_checksum(), "run python scripts/ship_vectors.py"
     assert (shipped["model"], shipped["corpus"], shipped["documents"]) == (DEFAULT_MODEL, corpus.key, len(corpus.texts))
-    assert shipped["tasks"] == default_tasks() and shipped["query"] == corpus.example_queries()[0]
+    assert shipped["tasks"] == default_tasks()
+    assert shipped["queries"] == {t: page_corpus(corpus.key, None, t).example_queries()[0] for t in default_tasks()}
     files = sorted(p.name for p in SHIPPED.glob("*" + SUFFIX))
     assert files == sorted(shipped["blocks"])
     rows = []
@@ -60,7 +62,8 @@ def test_a_fresh_engine_ranks_every_default_task_from_the_shipped_vectors_and_th
     engine = Engine(factory=factory, store=VectorStore(tmp_path / "own", shipped=SHIPPED))
     corpus = load_sample(get_task(DEFAULT_TASK).corpus)
     for task in default_tasks():
-        ex = engine.explore(corpus, default_setting(task, DEFAULT_MODEL), corpus.example_queries()[0])
+        shown = page_corpus(corpus.key, None, task)  # as the page shows it: the task's first example query
+        ex = engine.explore(shown, default_setting(task, DEFAULT_MODEL), shown.example_queries()[0])
     assert factory.encoded == []  # the model was loaded (for its fingerprint), and nothing encoded
     assert ex.relevant and ex.docs.shape == (len(corpus.texts), 768)
     setting = default_setting(DEFAULT_TASK, DEFAULT_MODEL)

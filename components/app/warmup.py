@@ -27,7 +27,7 @@ import time
 import traceback
 from typing import Any
 
-from components.corpora import load_sample
+from components.app.values import page_corpus
 from components.engine import Engine
 from components.frames import prepare_umap
 from components.loading import resolve
@@ -68,7 +68,7 @@ def _work(engine: Engine, frames: FrameCache) -> None:
     try:
         _STATE["phase"] = "loading the default model"
         task = get_task(DEFAULT_TASK)
-        corpus = load_sample(task.corpus)
+        corpus = page_corpus(task.corpus, None, task.key)  # as the page shows it: the task's examples lead
         _STATE["phase"] = "embedding the default corpus"
         ex = engine.explore(corpus, default_setting(DEFAULT_TASK, DEFAULT_MODEL), corpus.example_queries()[0])
         _STATE["phase"] = "loading the models"
@@ -116,7 +116,7 @@ def warm_all(engine: Engine, frames: FrameCache) -> None:
         for task in TASKS:
             try:
                 step_aside()
-                corpus = load_sample(task.corpus)
+                corpus = page_corpus(task.corpus, None, task.key)
                 ex = engine.explore(corpus, default_setting(task.key, model_key), corpus.example_queries()[0])
                 map_data(ex, frames)
                 _STATE["warmed"] = int(_STATE.get("warmed", 0)) + 1
