@@ -107,11 +107,14 @@ def budget_bytes() -> int:
     return int(float(env) * 1024 * 1024) if env else DEFAULT_MB * 1024 * 1024
 
 
-def _read(path: Path) -> bytes | None:
+def _read_block(path: Path, key: bytes) -> tuple[np.ndarray | None, bool]:
+    """(the intact block for ``key`` in ``path`` or None, whether a file was there but failed the check)."""
     try:
-        return path.read_bytes()
+        data = path.read_bytes()
     except OSError:  # absent, or removed by another process meanwhile
-        return None
+        return None, False
+    block = decode_block(key, data)
+    return block, block is None
 
 
 class VectorStore:
@@ -131,9 +134,8 @@ class VectorStore:
     def load(self, key: bytes) -> np.ndarray | None:
         """The block under ``key`` (``float32 [n, dim]``), or None if absent or not intact."""
         path = self.path(key)
-        data = _read(path)
-        block = decode_block(key, data) if data is not None else None
-        if data is not None and block is None:
+        block, damaged = _read_block(path, key)
+        if damaged:
             self.rejected += 1
             with contextlib.suppress(OSError):
                 path.unlink()
@@ -145,10 +147,10 @@ class VectorStore:
 
     def _load_shipped(self, key: bytes) -> np.ndarray | None:
         """The shipped block under ``key``, or None (a shipped file is never changed)."""
-        data = _read(self.shipped / (key.hex() + SUFFIX)) if self.shipped is not None else None
-        block = decode_block(key, data) if data is not None else None
-        if data is not None and block is None:
-            self.rejected += 1
+        if self.shipped is None:
+            return None
+        block, damaged = _read_block(self.shipped / (key.hex() + SUFFIX), key)
+        self.rejected += damaged
         return block
 
     def save(self, key: bytes, vectors: np.ndarray) -> None:
