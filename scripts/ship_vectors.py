@@ -15,9 +15,12 @@ the instruction and every text, so a changed model, corpus or instruction
 finds nothing there and is computed as before.
 
 Run it again after retraining the adapter or changing the default corpus or
-instructions (``tests/test_shipped_vectors.py`` fails until then). It refuses
-to ship a corpus the default model runs in bfloat16 on some machines: the
-blocks must serve every machine alike.
+instructions (``tests/test_shipped_vectors.py`` fails until then). Where the
+default model computes the corpus in bfloat16 on machines that run it fast
+(``ModelPreset.bf16``), the blocks are written in both precisions, so each
+machine finds the ones it computes in; the bfloat16 blocks need a CPU with
+native bfloat16 instructions, and on a CPU whose bfloat16 kernels round
+differently they differ from its own vectors by that rounding alone.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from components.app.values import page_corpus  # noqa: E402
 from components.corpora import load_sample  # noqa: E402
 from components.engine import Engine  # noqa: E402
 from components.models import DEFAULT_MODEL, get_model  # noqa: E402
+from components.precision import BF16, BF16_FLAGS, FP32, cpu_flags  # noqa: E402
 from components.setting import default_setting  # noqa: E402
 from components.store import SHIPPED, SUFFIX, VectorStore  # noqa: E402
 from components.tasks import DEFAULT_TASK, TASKS, get_task  # noqa: E402
@@ -48,24 +52,32 @@ def default_tasks() -> list[str]:
     return [DEFAULT_TASK] + [t.key for t in TASKS if t.corpus == corpus and t.key != DEFAULT_TASK]
 
 
+def precisions() -> list[str]:
+    """The precisions the default model may compute the default corpus in: float32, and bfloat16
+    where the model passed the fidelity guard there (``ModelPreset.bf16``)."""
+    guarded = get_task(DEFAULT_TASK).corpus in get_model(DEFAULT_MODEL).bf16
+    return [FP32, BF16] if guarded else [FP32]
+
+
 def build(folder: Path) -> dict:
-    """Rank the default corpus for every default task into a store at ``folder``; what was done."""
+    """Rank the default corpus for every default task, in each precision, into a store at ``folder``."""
     corpus = load_sample(get_task(DEFAULT_TASK).corpus)
-    if corpus.key in get_model(DEFAULT_MODEL).bf16:
-        raise SystemExit(f"{DEFAULT_MODEL} runs {corpus.key} in bfloat16 where it can: shipped vectors would "
-                         "serve only machines of one kind")
-    engine = Engine(store=VectorStore(folder))
+    wanted = precisions()
+    if BF16 in wanted and not set(BF16_FLAGS) & (cpu_flags() or frozenset()):
+        raise SystemExit(f"{DEFAULT_MODEL} computes {corpus.key} in bfloat16 where it can; this CPU has "
+                         "no native bfloat16 instructions to write those vectors with")
     start = time.perf_counter()
-    queries = {}
-    for task in default_tasks():
-        shown = page_corpus(corpus.key, None, task)  # the corpus as the page shows it for the task
-        queries[task] = shown.example_queries()[0]
-        engine.explore(shown, default_setting(task, DEFAULT_MODEL), queries[task])
-    precision = engine.precision(DEFAULT_MODEL, corpus)
-    return {"model": DEFAULT_MODEL, "fingerprint": engine.known(DEFAULT_MODEL).fingerprint,
-            "adapter_checksum": adapter_checksum(), "precision": precision, "corpus": corpus.key,
-            "documents": len(corpus.texts), "tasks": default_tasks(), "queries": queries,
-            "seconds": round(time.perf_counter() - start, 1)}
+    queries, fingerprint = {}, None
+    for precision in wanted:
+        engine = Engine(store=VectorStore(folder), precision=precision)
+        for task in default_tasks():
+            shown = page_corpus(corpus.key, None, task)  # the corpus as the page shows it for the task
+            queries[task] = shown.example_queries()[0]
+            engine.explore(shown, default_setting(task, DEFAULT_MODEL), queries[task])
+        fingerprint = engine.known(DEFAULT_MODEL).fingerprint
+    return {"model": DEFAULT_MODEL, "fingerprint": fingerprint, "adapter_checksum": adapter_checksum(),
+            "precisions": wanted, "corpus": corpus.key, "documents": len(corpus.texts),
+            "tasks": default_tasks(), "queries": queries, "seconds": round(time.perf_counter() - start, 1)}
 
 
 def main() -> int:

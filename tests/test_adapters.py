@@ -74,14 +74,15 @@ def test_the_apps_vector_joins_plain_minilm_and_the_instructed_model(models):
     from components.engine import load_encoder
     from components.joint import JointEncoder
 
-    assert adapters.joint_part() == ("minilm-offline", 1.0)
+    content_model, weight = adapters.joint_part()
+    assert content_model == "minilm-offline" and weight > 0
     encoder = load_encoder(get_model(KEY))
     assert isinstance(encoder, JointEncoder) and encoder.content.model is models[1]  # shared, not loaded twice
     joint = encoder.encode([QUERY], QA, include_prompt=False)[0]
     plain = SentenceTransformerEncoder("minilm-offline", models[1]).encode([QUERY], "", include_prompt=False)[0]
     instructed = SentenceTransformerEncoder(KEY, models[2]).encode([QUERY], QA, include_prompt=False)[0]
     assert joint.shape == (768,)
-    assert np.allclose(joint, np.concatenate([plain, instructed]) / np.sqrt(2), atol=1e-5)
+    assert np.allclose(joint, np.concatenate([weight * plain, instructed]) / np.sqrt(1 + weight**2), atol=1e-5)
 
 
 def test_the_instruction_decides_between_answer_and_paraphrase(models):
