@@ -74,7 +74,7 @@ def build(folder: Path) -> dict:
             shown = page_corpus(corpus.key, None, task)  # the corpus as the page shows it for the task
             queries[task] = shown.example_queries()[0]
             engine.explore(shown, default_setting(task, DEFAULT_MODEL), queries[task])
-        fingerprint = engine.known(DEFAULT_MODEL).fingerprint
+        fingerprint = engine.encoder(DEFAULT_MODEL).fingerprint  # loaded by the rankings above
     return {"model": DEFAULT_MODEL, "fingerprint": fingerprint, "adapter_checksum": adapter_checksum(),
             "precisions": wanted, "corpus": corpus.key, "documents": len(corpus.texts),
             "tasks": default_tasks(), "queries": queries, "seconds": round(time.perf_counter() - start, 1)}

@@ -89,7 +89,8 @@ def build(cache: Path, check: list[Path], encode, seed: int = SEED) -> tuple[lis
     return batches, data, vectors
 
 
-def main() -> int:
+def parser() -> argparse.ArgumentParser:
+    """The script's options; ``command`` writes a run's options back in the same terms."""
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "instruction-lens" / "training")
     p.add_argument("--out", type=Path, default=ROOT / "models" / "minilm-instruct")
@@ -110,7 +111,11 @@ def main() -> int:
     p.add_argument("--seed", type=int, default=SEED,
                    help="seed of the run: pairs kept, negatives, instructions, batches and the adapter's start")
     p.add_argument("--data-only", action="store_true", help="build and count the data, do not train")
-    args = p.parse_args()
+    return p
+
+
+def main() -> int:
+    args = parser().parse_args()
 
     import torch
 
