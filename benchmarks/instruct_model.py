@@ -216,13 +216,30 @@ def summarize(folder: Path) -> dict:
 
 
 def table(summary: dict) -> str:
-    """A Markdown table of nDCG@10 (MRR@10) per corpus and setting."""
+    """A Markdown table of nDCG@10 (MRR@10) per corpus and setting: the model card's (whole corpora;
+    the ``@kind`` rows have their own table there)."""
     lines = ["| corpus / task | " + " | ".join(COLUMNS) + " |", "|---" * (len(COLUMNS) + 1) + "|"]
     for name, row in summary.items():
-        if name == "targets":
+        if name == "targets" or "@" in name:
             continue
         cells = [f"{row[c]['ndcg@10']:.3f} ({row[c]['mrr@10']:.3f})" if c in row else "n/a" for c in COLUMNS]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+README_COLUMNS = (("new", "no instruction"), ("new+presets", "with instruction"),
+                  ("base+presets", "plain MiniLM, the same instruction"), ("base", "plain MiniLM, no instruction"),
+                  ("e5+prefixes", "E5 with its prefixes"))
+
+
+def readme_table(summary: dict) -> str:
+    """The README's table: nDCG@10 of the new model without and with the task presets' wordings, the
+    mixed tasks first, beside plain MiniLM and E5."""
+    lines = ["| corpus / task | " + " | ".join(label for _, label in README_COLUMNS) + " |",
+             "|---" * (len(README_COLUMNS) + 1) + "|"]
+    for name in (*MIXED_TASKS, *SAMPLES):
+        row = summary[name]
+        lines.append(f"| `{name}` | " + " | ".join(f"{row[c]['ndcg@10']:.3f}" for c, _ in README_COLUMNS) + " |")
     return "\n".join(lines)
 
 

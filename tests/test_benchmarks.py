@@ -196,6 +196,21 @@ def test_the_routing_ceiling_is_the_target_kind_alone_against_the_whole_corpus_w
     assert ceiling["instruction_inside_the_kind"] == pytest.approx({"mixed-qa": -0.1, "mixed-doc": 0.0})
 
 
+def test_the_readme_and_the_model_card_show_the_committed_results():
+    """Both documents carry the tables made from ``summary.json`` as it is committed, so a new
+    evaluation that is not written into them fails here."""
+    import json
+    from pathlib import Path
+
+    from benchmarks.instruct_model import readme_table, table
+
+    root = Path(__file__).resolve().parent.parent
+    summary = json.loads((root / "benchmarks" / "results" / "instruct_model" / "summary.json").read_text())
+    assert readme_table(summary) in (root / "README.md").read_text(encoding="utf-8")
+    assert table(summary) in (root / "models" / "minilm-instruct" / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "@kind" not in table(summary) and "| `mixed-qa` |" in readme_table(summary)
+
+
 def test_instruction_sides_cross_query_and_document_instructions_inside_the_target_kind(hash_engine):
     from pathlib import Path
 
