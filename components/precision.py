@@ -116,6 +116,15 @@ def measure(rounds: int = 3, size: int = PROBE_SIZE, seconds: float = 0.03) -> t
     return fp32, bf16
 
 
+def native_bf16(flags: frozenset[str] | None) -> tuple[str, ...]:
+    """The CPU flags among ``flags`` that mean native bfloat16 matrix instructions (none if unknown).
+
+    >>> native_bf16(frozenset({"avx2", "avx512_bf16"})), native_bf16(None)
+    (('avx512_bf16',), ())
+    """
+    return tuple(f for f in BF16_FLAGS if flags is not None and f in flags)
+
+
 def detect(env: str | None = None, flags: frozenset[str] | None = None,
            timer=measure) -> Detection:
     """Choose the process's precision: forced by ``env``, else by flags and a timed matmul."""
@@ -124,7 +133,7 @@ def detect(env: str | None = None, flags: frozenset[str] | None = None,
         return Detection(wanted, f"forced by {PRECISION_ENV}={wanted}")
     if wanted != "auto":
         raise ValueError(f"{PRECISION_ENV} must be one of bf16, fp32, auto; not {wanted!r}")
-    have = tuple(f for f in BF16_FLAGS if flags is not None and f in flags)
+    have = native_bf16(flags)
     if flags is not None and not have:
         return Detection(FP32, "the CPU has no native bfloat16 matrix instructions (AMX or AVX512-BF16)")
     fp32, bf16 = timer()

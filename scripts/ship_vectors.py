@@ -40,7 +40,7 @@ from components.app.values import page_corpus  # noqa: E402
 from components.corpora import load_sample  # noqa: E402
 from components.engine import Engine  # noqa: E402
 from components.models import DEFAULT_MODEL, get_model  # noqa: E402
-from components.precision import BF16, BF16_FLAGS, FP32, cpu_flags  # noqa: E402
+from components.precision import BF16, FP32, cpu_flags, native_bf16  # noqa: E402
 from components.setting import default_setting  # noqa: E402
 from components.store import SHIPPED, SUFFIX, VectorStore  # noqa: E402
 from components.tasks import DEFAULT_TASK, TASKS, get_task  # noqa: E402
@@ -63,17 +63,17 @@ def build(folder: Path) -> dict:
     """Rank the default corpus for every default task, in each precision, into a store at ``folder``."""
     corpus = load_sample(get_task(DEFAULT_TASK).corpus)
     wanted = precisions()
-    if BF16 in wanted and not set(BF16_FLAGS) & (cpu_flags() or frozenset()):
+    if BF16 in wanted and not native_bf16(cpu_flags()):
         raise SystemExit(f"{DEFAULT_MODEL} computes {corpus.key} in bfloat16 where it can; this CPU has "
                          "no native bfloat16 instructions to write those vectors with")
     start = time.perf_counter()
-    queries, fingerprint = {}, None
+    shown = {task: page_corpus(corpus.key, None, task) for task in default_tasks()}  # as the page shows it
+    queries = {task: c.example_queries()[0] for task, c in shown.items()}
+    fingerprint = None
     for precision in wanted:
         engine = Engine(store=VectorStore(folder), precision=precision)
-        for task in default_tasks():
-            shown = page_corpus(corpus.key, None, task)  # the corpus as the page shows it for the task
-            queries[task] = shown.example_queries()[0]
-            engine.explore(shown, default_setting(task, DEFAULT_MODEL), queries[task])
+        for task, c in shown.items():
+            engine.explore(c, default_setting(task, DEFAULT_MODEL), queries[task])
         fingerprint = engine.encoder(DEFAULT_MODEL).fingerprint  # loaded by the rankings above
     return {"model": DEFAULT_MODEL, "fingerprint": fingerprint, "adapter_checksum": adapter_checksum(),
             "precisions": wanted, "corpus": corpus.key, "documents": len(corpus.texts),
